@@ -1,0 +1,37 @@
+#![doc = include_str!("../README.md")]
+
+mod error;
+mod layout;
+mod merge;
+mod open;
+mod records;
+mod rows;
+mod sql_layout;
+mod sql_outbox;
+mod sql_people;
+mod sql_plans;
+mod sql_sessions;
+mod sql_store;
+mod store;
+mod time;
+
+pub mod postgres;
+pub mod sqlite;
+
+pub use error::StoreError;
+pub use open::{StoreTarget, open};
+pub use records::{
+    Effects, Event, EventKind, NewEvent, NewOutboxMessage, OutboxMessage, OutboxState,
+    SessionUpsert,
+};
+pub use store::{
+    Backend, LayoutStore, MigrationReport, OutboxStore, ParticipantStore, PlanStore, SessionStore,
+    Store, StoreAdmin,
+};
+
+/// Every area trait of the store, to call its methods on `dyn Store`.
+pub mod prelude {
+    pub use crate::{
+        LayoutStore, OutboxStore, ParticipantStore, PlanStore, SessionStore, Store, StoreAdmin,
+    };
+}

@@ -1,0 +1,155 @@
+//! Records that belong to the store rather than the domain: the outbox and the event log.
+
+use chrono::{DateTime, Utc};
+use chargeplan_core::{PhoneNumber, SiteId};
+use serde::{Deserialize, Serialize};
+
+/// What happened at a site, for the control loop and the audit trail.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    SessionStarted,
+    SessionEnded,
+    PowerChanged,
+    RequestSubmitted,
+    CapChanged,
+    TariffChanged,
+    PlanStored,
+    SetpointChanged,
+}
+
+impl EventKind {
+    const ALL: [Self; 8] = [
+        Self::SessionStarted,
+        Self::SessionEnded,
+        Self::PowerChanged,
+        Self::RequestSubmitted,
+        Self::CapChanged,
+        Self::TariffChanged,
+        Self::PlanStored,
+        Self::SetpointChanged,
+    ];
+
+    /// The name stored in the `events.kind` column.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::SessionStarted => "session_started",
+            Self::SessionEnded => "session_ended",
+            Self::PowerChanged => "power_changed",
+            Self::RequestSubmitted => "request_submitted",
+            Self::CapChanged => "cap_changed",
+            Self::TariffChanged => "tariff_changed",
+            Self::PlanStored => "plan_stored",
+            Self::SetpointChanged => "setpoint_changed",
+        }
+    }
+
+    /// The kind stored under `name`, if any.
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|kind| kind.as_str() == name)
+    }
+}
+
+/// An event to append to the log.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewEvent {
+    pub site_id: SiteId,
+    pub at: DateTime<Utc>,
+    pub kind: EventKind,
+    pub payload: serde_json::Value,
+}
+
+/// An event as stored, with its position in the log.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event {
+    /// Increasing position in the log; consumers remember the last one they handled.
+    pub id: i64,
+    pub site_id: SiteId,
+    pub at: DateTime<Utc>,
+    pub kind: EventKind,
+    pub payload: serde_json::Value,
+}
+
+/// A text message to send, written with the change that causes it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewOutboxMessage {
+    pub site_id: Option<SiteId>,
+    pub recipient: PhoneNumber,
+    pub body: String,
+    /// Same key, same message: enqueuing it again does nothing.
+    pub idempotency_key: String,
+    /// Not delivered before this instant.
+    pub not_before: DateTime<Utc>,
+}
+
+/// Where a message is in its delivery.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutboxState {
+    /// Waiting for its first or next attempt.
+    Pending,
+    /// Claimed by a worker until `claimed_until`; reclaimed after that if the worker died.
+    Sending,
+    /// Accepted by the provider.
+    Sent,
+    /// Given up on; `last_error` says why.
+    Failed,
+}
+
+impl OutboxState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Sending => "sending",
+            Self::Sent => "sent",
+            Self::Failed => "failed",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Self> {
+        [Self::Pending, Self::Sending, Self::Sent, Self::Failed]
+            .into_iter()
+            .find(|state| state.as_str() == name)
+    }
+}
+
+/// A message in the outbox.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutboxMessage {
+    pub id: i64,
+    pub site_id: Option<SiteId>,
+    pub recipient: PhoneNumber,
+    pub body: String,
+    pub idempotency_key: String,
+    pub state: OutboxState,
+    pub attempts: u32,
+    pub not_before: DateTime<Utc>,
+    pub claimed_until: Option<DateTime<Utc>>,
+    pub provider_id: Option<String>,
+    pub last_error: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+/// Side effects written in the same transaction as the change that causes them.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Effects {
+    pub events: Vec<NewEvent>,
+    pub messages: Vec<NewOutboxMessage>,
+}
+
+impl Effects {
+    pub fn none() -> Self {
+        Self::default()
+    }
+}
+
+/// What an upsert of vendor session data did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionUpsert {
+    /// A session we had not seen.
+    Inserted,
+    /// Newer data for a known session.
+    Updated,
+    /// Older or duplicate data: nothing changed.
+    Unchanged,
+}
