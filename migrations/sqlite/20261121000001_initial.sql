@@ -74,6 +74,7 @@ CREATE TABLE participant_tokens (
     site_id        TEXT NOT NULL REFERENCES sites (id) ON DELETE CASCADE,
     token_uid      TEXT NOT NULL,
     participant_id TEXT NOT NULL REFERENCES participants (id) ON DELETE CASCADE,
+    position       INTEGER NOT NULL,
     PRIMARY KEY (site_id, token_uid)
 ) STRICT;
 CREATE INDEX participant_tokens_by_participant ON participant_tokens (participant_id);

@@ -31,11 +31,17 @@ pub enum StoreError {
 
 impl StoreError {
     pub(crate) fn corrupt(what: &'static str, reason: impl std::fmt::Display) -> Self {
-        Self::Corrupt { what, reason: reason.to_string() }
+        Self::Corrupt {
+            what,
+            reason: reason.to_string(),
+        }
     }
 
     pub(crate) fn not_found(what: &'static str, id: impl std::fmt::Display) -> Self {
-        Self::NotFound { what, id: id.to_string() }
+        Self::NotFound {
+            what,
+            id: id.to_string(),
+        }
     }
 }
 
@@ -44,7 +50,10 @@ impl From<sqlx::Error> for StoreError {
         if let sqlx::Error::Database(db) = &error
             && db.is_unique_violation()
         {
-            return Self::Conflict(format!("duplicate record ({})", db.constraint().unwrap_or("unique key")));
+            return Self::Conflict(format!(
+                "duplicate record ({})",
+                db.constraint().unwrap_or("unique key")
+            ));
         }
         Self::Database(error)
     }

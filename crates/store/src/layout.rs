@@ -8,7 +8,11 @@ use crate::StoreError;
 /// be inserted without breaking the parent foreign key.
 pub(crate) fn root_first(site: &SiteId, circuits: &[Circuit]) -> Result<Vec<Circuit>, StoreError> {
     if let Some(stray) = circuits.iter().find(|circuit| &circuit.site_id != site) {
-        return Err(ValueError::invalid("site_id", format!("circuit '{}' belongs to another site", stray.id)).into());
+        return Err(ValueError::invalid(
+            "site_id",
+            format!("circuit '{}' belongs to another site", stray.id),
+        )
+        .into());
     }
     let tree = CircuitTree::new(circuits.to_vec())?;
     let mut ordered = Vec::with_capacity(circuits.len());
@@ -37,7 +41,11 @@ pub(crate) fn all_for_circuit<'a>(
     mut named: impl Iterator<Item = &'a CircuitId>,
 ) -> Result<(), StoreError> {
     match named.find(|id| *id != circuit) {
-        Some(other) => Err(ValueError::invalid("circuit_id", format!("'{other}' is not circuit '{circuit}'")).into()),
+        Some(other) => Err(ValueError::invalid(
+            "circuit_id",
+            format!("'{other}' is not circuit '{circuit}'"),
+        )
+        .into()),
         None => Ok(()),
     }
 }

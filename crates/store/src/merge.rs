@@ -14,9 +14,16 @@ pub(crate) fn merge_session(stored: &Session, incoming: &Session) -> Option<Sess
     }
     let mut merged = stored.clone();
     merged.vendor_updated_at = incoming.vendor_updated_at;
-    merged.energy = if incoming.energy > stored.energy { incoming.energy } else { stored.energy };
+    merged.energy = if incoming.energy > stored.energy {
+        incoming.energy
+    } else {
+        stored.energy
+    };
     merged.port_id = incoming.port_id.clone().or_else(|| stored.port_id.clone());
-    merged.token_uid = incoming.token_uid.clone().or_else(|| stored.token_uid.clone());
+    merged.token_uid = incoming
+        .token_uid
+        .clone()
+        .or_else(|| stored.token_uid.clone());
     if !stored.status.is_final() {
         merged.status = incoming.status;
         merged.started_at = incoming.started_at;
@@ -50,7 +57,10 @@ pub(crate) fn session_events(before: Option<&Session>, after: &Session) -> Vec<N
     if after.status.is_final() && (before.is_none() || was_open) {
         events.push(event(EventKind::SessionEnded));
     }
-    if was_open && !after.status.is_final() && before.is_some_and(|session| session.power != after.power) {
+    if was_open
+        && !after.status.is_final()
+        && before.is_some_and(|session| session.power != after.power)
+    {
         events.push(event(EventKind::PowerChanged));
     }
     events
@@ -58,7 +68,9 @@ pub(crate) fn session_events(before: Option<&Session>, after: &Session) -> Vec<N
 
 #[cfg(test)]
 mod tests {
-    use chargeplan_core::{KilowattHours, Kilowatts, SessionId, SessionStatus, SiteId, VendorAccountId};
+    use chargeplan_core::{
+        KilowattHours, Kilowatts, SessionId, SessionStatus, SiteId, VendorAccountId,
+    };
     use chrono::{DateTime, Duration, Utc};
 
     use super::*;
@@ -87,7 +99,10 @@ mod tests {
     #[test]
     fn older_data_changes_nothing() {
         let stored = session(10, 5.0, 6.0, SessionStatus::Active);
-        assert_eq!(merge_session(&stored, &session(5, 7.0, 3.0, SessionStatus::Active)), None);
+        assert_eq!(
+            merge_session(&stored, &session(5, 7.0, 3.0, SessionStatus::Active)),
+            None
+        );
     }
 
     #[test]
@@ -99,7 +114,8 @@ mod tests {
     #[test]
     fn energy_never_moves_backwards() {
         let stored = session(10, 5.0, 6.0, SessionStatus::Active);
-        let merged = merge_session(&stored, &session(11, 4.0, 5.0, SessionStatus::Active)).expect("newer data");
+        let merged = merge_session(&stored, &session(11, 4.0, 5.0, SessionStatus::Active))
+            .expect("newer data");
         assert_eq!(merged.energy.get(), 5.0);
         assert_eq!(merged.power.get(), 5.0);
     }
@@ -108,7 +124,8 @@ mod tests {
     fn an_ended_session_is_never_resurrected() {
         let mut stored = session(10, 5.0, 0.0, SessionStatus::Completed);
         stored.ended_at = Some(at(10));
-        let merged = merge_session(&stored, &session(12, 6.0, 6.0, SessionStatus::Active)).expect("more energy");
+        let merged = merge_session(&stored, &session(12, 6.0, 6.0, SessionStatus::Active))
+            .expect("more energy");
         assert_eq!(merged.status, SessionStatus::Completed);
         assert_eq!(merged.ended_at, Some(at(10)));
         assert_eq!(merged.power.get(), 0.0);
@@ -118,7 +135,8 @@ mod tests {
     #[test]
     fn ending_without_an_end_time_uses_the_vendor_update_time() {
         let stored = session(10, 5.0, 6.0, SessionStatus::Active);
-        let merged = merge_session(&stored, &session(20, 8.0, 6.0, SessionStatus::Completed)).expect("ended");
+        let merged = merge_session(&stored, &session(20, 8.0, 6.0, SessionStatus::Completed))
+            .expect("ended");
         assert_eq!(merged.ended_at, Some(at(20)));
         assert_eq!(merged.power.get(), 0.0);
     }
@@ -126,12 +144,26 @@ mod tests {
     #[test]
     fn events_say_started_ended_and_power_changed() {
         let first = session(0, 0.0, 6.0, SessionStatus::Active);
-        let kinds = |events: Vec<NewEvent>| events.into_iter().map(|event| event.kind).collect::<Vec<_>>();
-        assert_eq!(kinds(session_events(None, &first)), [EventKind::SessionStarted]);
+        let kinds = |events: Vec<NewEvent>| {
+            events
+                .into_iter()
+                .map(|event| event.kind)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            kinds(session_events(None, &first)),
+            [EventKind::SessionStarted]
+        );
         let slower = session(1, 1.0, 3.0, SessionStatus::Active);
-        assert_eq!(kinds(session_events(Some(&first), &slower)), [EventKind::PowerChanged]);
+        assert_eq!(
+            kinds(session_events(Some(&first), &slower)),
+            [EventKind::PowerChanged]
+        );
         let ended = session(2, 1.0, 0.0, SessionStatus::Completed);
-        assert_eq!(kinds(session_events(Some(&slower), &ended)), [EventKind::SessionEnded]);
+        assert_eq!(
+            kinds(session_events(Some(&slower), &ended)),
+            [EventKind::SessionEnded]
+        );
         assert!(session_events(Some(&ended), &ended).is_empty());
     }
 }

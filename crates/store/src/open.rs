@@ -18,7 +18,9 @@ impl std::fmt::Debug for StoreTarget {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Self::Sqlite { path } => f.debug_struct("Sqlite").field("path", path).finish(),
-            Self::Postgres { max_connections, .. } => f
+            Self::Postgres {
+                max_connections, ..
+            } => f
                 .debug_struct("Postgres")
                 .field("url", &"[REDACTED]")
                 .field("max_connections", max_connections)
@@ -31,8 +33,11 @@ impl std::fmt::Debug for StoreTarget {
 pub async fn open(target: &StoreTarget) -> Result<Arc<dyn Store>, StoreError> {
     match target {
         StoreTarget::Sqlite { path } => Ok(Arc::new(SqliteStore::open(path).await?)),
-        StoreTarget::Postgres { url, max_connections } => {
-            Ok(Arc::new(PostgresStore::connect(url, *max_connections).await?))
-        }
+        StoreTarget::Postgres {
+            url,
+            max_connections,
+        } => Ok(Arc::new(
+            PostgresStore::connect(url, *max_connections).await?,
+        )),
     }
 }

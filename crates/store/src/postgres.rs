@@ -25,7 +25,12 @@ impl PostgresStore {
             .connect(url)
             .await
             // The URL may carry a password: name the failure, never the URL.
-            .map_err(|error| StoreError::Open(format!("cannot connect to PostgreSQL: {}", describe(&error))))?;
+            .map_err(|error| {
+                StoreError::Open(format!(
+                    "cannot connect to PostgreSQL: {}",
+                    describe(&error)
+                ))
+            })?;
         Ok(Self { pool })
     }
 

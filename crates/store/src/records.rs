@@ -1,7 +1,7 @@
 //! Records that belong to the store rather than the domain: the outbox and the event log.
 
-use chrono::{DateTime, Utc};
 use chargeplan_core::{PhoneNumber, SiteId};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 /// What happened at a site, for the control loop and the audit trail.

@@ -4,7 +4,7 @@
 //! corrupt rather than silently repaired.
 
 use chargeplan_core::{
-    CapOverride, ChargingRequest, Circuit, CircuitId, Kilowatts, KilowattHours, LimitPeriod,
+    CapOverride, ChargingRequest, Circuit, CircuitId, KilowattHours, Kilowatts, LimitPeriod,
     MeterSample, Phases, PhoneNumber, Plan, PlanId, Port, PortId, RequestedEnergy, ScheduledCap,
     Session, SessionId, SessionPlan, SessionStatus, Setpoint, SetpointId, SetpointState, Site,
     SiteId, SlotMinutes, TokenUid, VendorAccountId, VendorRef,
@@ -57,7 +57,12 @@ impl CircuitRow {
             id: CircuitId::parse(&self.id).map_err(corrupt("circuit"))?,
             site_id: SiteId::parse(&self.site_id).map_err(corrupt("circuit"))?,
             name: self.name,
-            parent: self.parent_id.as_deref().map(CircuitId::parse).transpose().map_err(corrupt("circuit"))?,
+            parent: self
+                .parent_id
+                .as_deref()
+                .map(CircuitId::parse)
+                .transpose()
+                .map_err(corrupt("circuit"))?,
             cap: Kilowatts::new(self.cap_kw).map_err(corrupt("circuit"))?,
         })
     }
@@ -124,7 +129,8 @@ impl PortRow {
             site_id: SiteId::parse(&self.site_id).map_err(corrupt("port"))?,
             circuit_id: CircuitId::parse(&self.circuit_id).map_err(corrupt("port"))?,
             vendor: VendorRef {
-                vendor_account: VendorAccountId::parse(&self.vendor_account).map_err(corrupt("port"))?,
+                vendor_account: VendorAccountId::parse(&self.vendor_account)
+                    .map_err(corrupt("port"))?,
                 location_id: self.location_id,
                 evse_uid: self.evse_uid,
                 connector_id: self.connector_id,
@@ -147,7 +153,10 @@ pub(crate) struct ParticipantRow {
 }
 
 impl ParticipantRow {
-    pub(crate) fn into_participant(self, tokens: Vec<String>) -> Result<chargeplan_core::Participant, StoreError> {
+    pub(crate) fn into_participant(
+        self,
+        tokens: Vec<String>,
+    ) -> Result<chargeplan_core::Participant, StoreError> {
         let token_uids = tokens
             .iter()
             .map(|uid| TokenUid::parse(uid))
@@ -158,7 +167,8 @@ impl ParticipantRow {
             site_id: SiteId::parse(&self.site_id).map_err(corrupt("participant"))?,
             phone: PhoneNumber::parse(&self.phone).map_err(corrupt("participant"))?,
             token_uids,
-            wh_per_mile: chargeplan_core::WhPerMile::new(self.wh_per_mile).map_err(corrupt("participant"))?,
+            wh_per_mile: chargeplan_core::WhPerMile::new(self.wh_per_mile)
+                .map_err(corrupt("participant"))?,
             created_at: from_micros(self.created_at)?,
         })
     }
@@ -185,10 +195,21 @@ impl SessionRow {
         Ok(Session {
             id: SessionId::parse(&self.id).map_err(corrupt("session"))?,
             site_id: SiteId::parse(&self.site_id).map_err(corrupt("session"))?,
-            vendor_account: VendorAccountId::parse(&self.vendor_account).map_err(corrupt("session"))?,
+            vendor_account: VendorAccountId::parse(&self.vendor_account)
+                .map_err(corrupt("session"))?,
             vendor_session_id: self.vendor_session_id,
-            port_id: self.port_id.as_deref().map(PortId::parse).transpose().map_err(corrupt("session"))?,
-            token_uid: self.token_uid.as_deref().map(TokenUid::parse).transpose().map_err(corrupt("session"))?,
+            port_id: self
+                .port_id
+                .as_deref()
+                .map(PortId::parse)
+                .transpose()
+                .map_err(corrupt("session"))?,
+            token_uid: self
+                .token_uid
+                .as_deref()
+                .map(TokenUid::parse)
+                .transpose()
+                .map_err(corrupt("session"))?,
             started_at: from_micros(self.started_at)?,
             ended_at: opt_from_micros(self.ended_at)?,
             energy: KilowattHours::new(self.energy_kwh).map_err(corrupt("session"))?,
@@ -266,7 +287,8 @@ impl PlanRow {
             site_id: SiteId::parse(&self.site_id).map_err(corrupt("plan"))?,
             created_at: from_micros(self.created_at)?,
             start: from_micros(self.start_at)?,
-            slot_minutes: SlotMinutes::new(count("plan", self.slot_minutes)?).map_err(corrupt("plan"))?,
+            slot_minutes: SlotMinutes::new(count("plan", self.slot_minutes)?)
+                .map_err(corrupt("plan"))?,
             horizon_slots: count("plan", self.horizon_slots)?,
             sessions,
         })
@@ -293,7 +315,12 @@ impl SetpointRow {
         Ok(Setpoint {
             id: SetpointId::parse(&self.id).map_err(corrupt("setpoint"))?,
             site_id: SiteId::parse(&self.site_id).map_err(corrupt("setpoint"))?,
-            plan_id: self.plan_id.as_deref().map(PlanId::parse).transpose().map_err(corrupt("setpoint"))?,
+            plan_id: self
+                .plan_id
+                .as_deref()
+                .map(PlanId::parse)
+                .transpose()
+                .map_err(corrupt("setpoint"))?,
             port_id: PortId::parse(&self.port_id).map_err(corrupt("setpoint"))?,
             session_id: SessionId::parse(&self.session_id).map_err(corrupt("setpoint"))?,
             starts_at: from_micros(self.starts_at)?,
@@ -326,12 +353,18 @@ impl OutboxRow {
     pub(crate) fn into_message(self) -> Result<OutboxMessage, StoreError> {
         Ok(OutboxMessage {
             id: self.id,
-            site_id: self.site_id.as_deref().map(SiteId::parse).transpose().map_err(corrupt("message"))?,
+            site_id: self
+                .site_id
+                .as_deref()
+                .map(SiteId::parse)
+                .transpose()
+                .map_err(corrupt("message"))?,
             recipient: PhoneNumber::parse(&self.recipient).map_err(corrupt("message"))?,
             body: self.body,
             idempotency_key: self.idempotency_key,
-            state: OutboxState::parse(&self.state)
-                .ok_or_else(|| StoreError::corrupt("message", format!("unknown state '{}'", self.state)))?,
+            state: OutboxState::parse(&self.state).ok_or_else(|| {
+                StoreError::corrupt("message", format!("unknown state '{}'", self.state))
+            })?,
             attempts: count("message", self.attempts)?,
             not_before: from_micros(self.not_before)?,
             claimed_until: opt_from_micros(self.claimed_until)?,
@@ -358,8 +391,9 @@ impl EventRow {
             id: self.id,
             site_id: SiteId::parse(&self.site_id).map_err(corrupt("event"))?,
             at: from_micros(self.at)?,
-            kind: EventKind::parse(&self.kind)
-                .ok_or_else(|| StoreError::corrupt("event", format!("unknown kind '{}'", self.kind)))?,
+            kind: EventKind::parse(&self.kind).ok_or_else(|| {
+                StoreError::corrupt("event", format!("unknown kind '{}'", self.kind))
+            })?,
             payload: json("event", &self.payload_json)?,
         })
     }

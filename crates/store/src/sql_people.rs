@@ -105,9 +105,9 @@ pub(crate) use impl_participant_store;
 /// A second participant with the same phone at one site is a conflict worth naming.
 pub(crate) fn duplicate_phone(error: sqlx::Error) -> crate::StoreError {
     match crate::StoreError::from(error) {
-        crate::StoreError::Conflict(_) => {
-            crate::StoreError::Conflict("a participant with this phone number is already registered at this site".into())
-        }
+        crate::StoreError::Conflict(_) => crate::StoreError::Conflict(
+            "a participant with this phone number is already registered at this site".into(),
+        ),
         other => other,
     }
 }

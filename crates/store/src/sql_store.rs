@@ -10,13 +10,18 @@ pub(crate) const CIRCUIT_COLUMNS: &str = "id, site_id, name, parent_id, cap_kw";
 pub(crate) const PORT_COLUMNS: &str = "id, site_id, circuit_id, vendor_account, location_id, evse_uid, connector_id, max_kw, phases, voltage_v, controllable";
 pub(crate) const PARTICIPANT_COLUMNS: &str = "id, site_id, phone, wh_per_mile, created_at";
 pub(crate) const SESSION_COLUMNS: &str = "id, site_id, vendor_account, vendor_session_id, port_id, token_uid, started_at, ended_at, energy_kwh, power_kw, status, vendor_updated_at";
-pub(crate) const REQUEST_COLUMNS: &str = "session_id, revision, departure, energy_kwh, stated_miles, submitted_at";
-pub(crate) const PLAN_COLUMNS: &str = "id, site_id, created_at, start_at, slot_minutes, horizon_slots, sessions_json";
+pub(crate) const REQUEST_COLUMNS: &str =
+    "session_id, revision, departure, energy_kwh, stated_miles, submitted_at";
+pub(crate) const PLAN_COLUMNS: &str =
+    "id, site_id, created_at, start_at, slot_minutes, horizon_slots, sessions_json";
 pub(crate) const SETPOINT_COLUMNS: &str = "id, site_id, plan_id, port_id, session_id, starts_at, periods_json, state, created_at, updated_at";
 pub(crate) const OUTBOX_COLUMNS: &str = "id, site_id, recipient, body, idempotency_key, state, attempts, not_before, claimed_until, provider_id, last_error, created_at, finished_at";
 
 /// Names of the migrations in `migrator` whose versions are not in `applied`.
-pub(crate) fn pending_migrations(migrator: &sqlx::migrate::Migrator, applied: &[i64]) -> Vec<String> {
+pub(crate) fn pending_migrations(
+    migrator: &sqlx::migrate::Migrator,
+    applied: &[i64],
+) -> Vec<String> {
     migrator
         .iter()
         .filter(|migration| !migration.migration_type.is_down_migration())
@@ -94,11 +99,14 @@ macro_rules! impl_sql_store {
                 tx: &mut sqlx::Transaction<'_, $db>,
                 participant: &chargeplan_core::Participant,
             ) -> Result<(), $crate::StoreError> {
-                for uid in &participant.token_uids {
-                    sqlx::query("INSERT INTO participant_tokens (site_id, token_uid, participant_id) VALUES ($1, $2, $3)")
+                for (position, uid) in (0_i64..).zip(&participant.token_uids) {
+                    sqlx::query(
+                        "INSERT INTO participant_tokens (site_id, token_uid, participant_id, position) VALUES ($1, $2, $3, $4)",
+                    )
                         .bind(participant.site_id.as_str())
                         .bind(uid.as_str())
                         .bind(participant.id.as_str())
+                        .bind(position)
                         .execute(&mut **tx)
                         .await
                         .map_err(|error| match $crate::StoreError::from(error) {
@@ -117,7 +125,7 @@ macro_rules! impl_sql_store {
                 row: $crate::rows::ParticipantRow,
             ) -> Result<chargeplan_core::Participant, $crate::StoreError> {
                 let tokens: Vec<String> = sqlx::query_scalar(
-                    "SELECT token_uid FROM participant_tokens WHERE participant_id = $1 ORDER BY token_uid",
+                    "SELECT token_uid FROM participant_tokens WHERE participant_id = $1 ORDER BY position",
                 )
                 .bind(&row.id)
                 .fetch_all(&self.pool)

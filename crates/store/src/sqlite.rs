@@ -25,8 +25,12 @@ impl SqliteStore {
     /// Opens (creating when missing) the database file at `path` and its directory.
     pub async fn open(path: &Path) -> Result<Self, StoreError> {
         if let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)
-                .map_err(|error| StoreError::Open(format!("cannot create data directory {}: {error}", dir.display())))?;
+            std::fs::create_dir_all(dir).map_err(|error| {
+                StoreError::Open(format!(
+                    "cannot create data directory {}: {error}",
+                    dir.display()
+                ))
+            })?;
         }
         let options = SqliteConnectOptions::from_str("sqlite:")
             .map_err(|error| StoreError::Open(error.to_string()))?
@@ -40,7 +44,9 @@ impl SqliteStore {
             .max_connections(MAX_CONNECTIONS)
             .connect_with(options)
             .await
-            .map_err(|error| StoreError::Open(format!("cannot open {}: {error}", path.display())))?;
+            .map_err(|error| {
+                StoreError::Open(format!("cannot open {}: {error}", path.display()))
+            })?;
         Ok(Self { pool })
     }
 }

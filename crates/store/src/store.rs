@@ -1,12 +1,12 @@
 //! The `Store` trait: everything the rest of chargeplan reads and writes.
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
 use chargeplan_core::{
     CapOverride, ChargingRequest, Circuit, CircuitId, MeterSample, Participant, ParticipantId,
     Plan, PlanId, Port, PortId, ScheduledCap, Session, SessionId, Setpoint, SetpointId,
     SetpointState, Site, SiteId, Tariff, TokenUid, VendorAccountId, VendorRef,
 };
+use chrono::{DateTime, Utc};
 
 use crate::{Effects, Event, NewEvent, NewOutboxMessage, OutboxMessage, SessionUpsert, StoreError};
 
@@ -37,12 +37,28 @@ pub struct MigrationReport {
 ///
 /// `use chargeplan_store::prelude::*` brings every area's methods into scope.
 pub trait Store:
-    StoreAdmin + LayoutStore + ParticipantStore + SessionStore + PlanStore + OutboxStore + Send + Sync + std::fmt::Debug
+    StoreAdmin
+    + LayoutStore
+    + ParticipantStore
+    + SessionStore
+    + PlanStore
+    + OutboxStore
+    + Send
+    + Sync
+    + std::fmt::Debug
 {
 }
 
 impl<T> Store for T where
-    T: StoreAdmin + LayoutStore + ParticipantStore + SessionStore + PlanStore + OutboxStore + Send + Sync + std::fmt::Debug
+    T: StoreAdmin
+        + LayoutStore
+        + ParticipantStore
+        + SessionStore
+        + PlanStore
+        + OutboxStore
+        + Send
+        + Sync
+        + std::fmt::Debug
 {
 }
 
@@ -64,23 +80,50 @@ pub trait LayoutStore: Send + Sync {
     async fn get_site(&self, id: &SiteId) -> Result<Site, StoreError>;
     async fn list_sites(&self) -> Result<Vec<Site>, StoreError>;
     /// Replaces the site's whole circuit tree (circuits must form a valid tree).
-    async fn replace_circuits(&self, site: &SiteId, circuits: &[Circuit], now: DateTime<Utc>) -> Result<(), StoreError>;
+    async fn replace_circuits(
+        &self,
+        site: &SiteId,
+        circuits: &[Circuit],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
     async fn list_circuits(&self, site: &SiteId) -> Result<Vec<Circuit>, StoreError>;
     /// Sets a circuit's static cap and records a `CapChanged` event.
-    async fn set_static_cap(&self, circuit: &CircuitId, cap_kw: f64, now: DateTime<Utc>) -> Result<(), StoreError>;
+    async fn set_static_cap(
+        &self,
+        circuit: &CircuitId,
+        cap_kw: f64,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
     /// Replaces the weekly cap windows of one circuit.
-    async fn replace_scheduled_caps(&self, circuit: &CircuitId, caps: &[ScheduledCap], now: DateTime<Utc>) -> Result<(), StoreError>;
+    async fn replace_scheduled_caps(
+        &self,
+        circuit: &CircuitId,
+        caps: &[ScheduledCap],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
     async fn list_scheduled_caps(&self, site: &SiteId) -> Result<Vec<ScheduledCap>, StoreError>;
-    async fn add_cap_override(&self, cap: &CapOverride, now: DateTime<Utc>) -> Result<(), StoreError>;
+    async fn add_cap_override(
+        &self,
+        cap: &CapOverride,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
     /// Overrides of the site not yet expired at `at`.
-    async fn list_cap_overrides(&self, site: &SiteId, at: DateTime<Utc>) -> Result<Vec<CapOverride>, StoreError>;
+    async fn list_cap_overrides(
+        &self,
+        site: &SiteId,
+        at: DateTime<Utc>,
+    ) -> Result<Vec<CapOverride>, StoreError>;
     async fn set_tariff(&self, tariff: &Tariff, now: DateTime<Utc>) -> Result<(), StoreError>;
     async fn get_tariff(&self, site: &SiteId) -> Result<Option<Tariff>, StoreError>;
 
     async fn upsert_port(&self, port: &Port) -> Result<(), StoreError>;
     async fn list_ports(&self, site: &SiteId) -> Result<Vec<Port>, StoreError>;
     async fn find_port_by_vendor(&self, vendor: &VendorRef) -> Result<Option<Port>, StoreError>;
-    async fn set_port_controllable(&self, port: &PortId, controllable: bool) -> Result<(), StoreError>;
+    async fn set_port_controllable(
+        &self,
+        port: &PortId,
+        controllable: bool,
+    ) -> Result<(), StoreError>;
 }
 
 /// Registered drivers.
@@ -91,7 +134,11 @@ pub trait ParticipantStore: Send + Sync {
     async fn delete_participant(&self, id: &ParticipantId) -> Result<(), StoreError>;
     async fn get_participant(&self, id: &ParticipantId) -> Result<Participant, StoreError>;
     async fn list_participants(&self, site: &SiteId) -> Result<Vec<Participant>, StoreError>;
-    async fn find_participant_by_token(&self, site: &SiteId, token: &TokenUid) -> Result<Option<Participant>, StoreError>;
+    async fn find_participant_by_token(
+        &self,
+        site: &SiteId,
+        token: &TokenUid,
+    ) -> Result<Option<Participant>, StoreError>;
 }
 
 /// Charging sessions, their meter data and the drivers' requests.
@@ -102,23 +149,47 @@ pub trait SessionStore: Send + Sync {
     /// session stays ended. Appends `SessionStarted`/`SessionEnded`/`PowerChanged` events for
     /// what changed, and writes `on_insert` only when the session is new — all in one
     /// transaction. Returns the outcome and the session as stored.
-    async fn upsert_session(&self, session: &Session, on_insert: &Effects) -> Result<(SessionUpsert, Session), StoreError>;
+    async fn upsert_session(
+        &self,
+        session: &Session,
+        on_insert: &Effects,
+    ) -> Result<(SessionUpsert, Session), StoreError>;
     async fn get_session(&self, id: &SessionId) -> Result<Session, StoreError>;
-    async fn find_session_by_vendor(&self, vendor: &VendorAccountId, vendor_session_id: &str) -> Result<Option<Session>, StoreError>;
+    async fn find_session_by_vendor(
+        &self,
+        vendor: &VendorAccountId,
+        vendor_session_id: &str,
+    ) -> Result<Option<Session>, StoreError>;
     /// Sessions of the site that have not ended.
     async fn list_open_sessions(&self, site: &SiteId) -> Result<Vec<Session>, StoreError>;
     /// Sessions that started in `[from, to)`.
-    async fn list_sessions_started(&self, site: &SiteId, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<Session>, StoreError>;
+    async fn list_sessions_started(
+        &self,
+        site: &SiteId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<Session>, StoreError>;
     /// Keeps a meter sample; the same (session, instant) twice is kept once.
     async fn add_meter_sample(&self, sample: &MeterSample) -> Result<(), StoreError>;
-    async fn list_meter_samples(&self, session: &SessionId) -> Result<Vec<MeterSample>, StoreError>;
+    async fn list_meter_samples(&self, session: &SessionId)
+    -> Result<Vec<MeterSample>, StoreError>;
 
     /// Stores a new revision; it must be exactly one more than the latest (else `Conflict`).
     /// Writes `effects` and a `RequestSubmitted` event in the same transaction.
-    async fn add_request_revision(&self, request: &ChargingRequest, effects: &Effects) -> Result<(), StoreError>;
-    async fn latest_request(&self, session: &SessionId) -> Result<Option<ChargingRequest>, StoreError>;
+    async fn add_request_revision(
+        &self,
+        request: &ChargingRequest,
+        effects: &Effects,
+    ) -> Result<(), StoreError>;
+    async fn latest_request(
+        &self,
+        session: &SessionId,
+    ) -> Result<Option<ChargingRequest>, StoreError>;
     /// Every revision, oldest first.
-    async fn request_history(&self, session: &SessionId) -> Result<Vec<ChargingRequest>, StoreError>;
+    async fn request_history(
+        &self,
+        session: &SessionId,
+    ) -> Result<Vec<ChargingRequest>, StoreError>;
 }
 
 /// Plans and the setpoints sent from them.
@@ -128,27 +199,61 @@ pub trait PlanStore: Send + Sync {
     async fn get_plan(&self, id: &PlanId) -> Result<Plan, StoreError>;
     async fn latest_plan(&self, site: &SiteId) -> Result<Option<Plan>, StoreError>;
     async fn insert_setpoint(&self, setpoint: &Setpoint) -> Result<(), StoreError>;
-    async fn set_setpoint_state(&self, id: &SetpointId, state: SetpointState, at: DateTime<Utc>) -> Result<(), StoreError>;
+    async fn set_setpoint_state(
+        &self,
+        id: &SetpointId,
+        state: SetpointState,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
     async fn get_setpoint(&self, id: &SetpointId) -> Result<Setpoint, StoreError>;
     /// Setpoints of the site created at or after `since`, oldest first.
-    async fn list_setpoints(&self, site: &SiteId, since: DateTime<Utc>) -> Result<Vec<Setpoint>, StoreError>;
+    async fn list_setpoints(
+        &self,
+        site: &SiteId,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<Setpoint>, StoreError>;
 }
 
 /// The SMS outbox and the event log.
 #[async_trait]
 pub trait OutboxStore: Send + Sync {
     /// Enqueues messages on their own (see [`Effects`] to enqueue with a change).
-    async fn enqueue_messages(&self, messages: &[NewOutboxMessage], now: DateTime<Utc>) -> Result<(), StoreError>;
+    async fn enqueue_messages(
+        &self,
+        messages: &[NewOutboxMessage],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
     /// Claims up to `limit` due messages for `lease`; a claim that expires is claimed again.
-    async fn claim_due_messages(&self, now: DateTime<Utc>, lease: chrono::Duration, limit: u32) -> Result<Vec<OutboxMessage>, StoreError>;
-    async fn mark_message_sent(&self, id: i64, provider_id: &str, now: DateTime<Utc>) -> Result<(), StoreError>;
+    async fn claim_due_messages(
+        &self,
+        now: DateTime<Utc>,
+        lease: chrono::Duration,
+        limit: u32,
+    ) -> Result<Vec<OutboxMessage>, StoreError>;
+    async fn mark_message_sent(
+        &self,
+        id: i64,
+        provider_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
     /// Records a failed attempt: retried at `retry_at`, or given up when `retry_at` is None.
-    async fn mark_message_failed(&self, id: i64, error: &str, retry_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Result<(), StoreError>;
+    async fn mark_message_failed(
+        &self,
+        id: i64,
+        error: &str,
+        retry_at: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
     async fn get_message(&self, id: i64) -> Result<OutboxMessage, StoreError>;
     /// Messages not yet sent or given up.
     async fn outbox_depth(&self) -> Result<u64, StoreError>;
 
     async fn append_event(&self, event: &NewEvent) -> Result<i64, StoreError>;
     /// Events of the site after `after_id`, oldest first, at most `limit`.
-    async fn events_after(&self, site: &SiteId, after_id: i64, limit: u32) -> Result<Vec<Event>, StoreError>;
+    async fn events_after(
+        &self,
+        site: &SiteId,
+        after_id: i64,
+        limit: u32,
+    ) -> Result<Vec<Event>, StoreError>;
 }

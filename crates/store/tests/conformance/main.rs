@@ -1,0 +1,100 @@
+//! The store conformance suite: every case runs on SQLite and, when
+//! `CHARGEPLAN_TEST_DATABASE_URL` is set, on PostgreSQL — each on a fresh database.
+
+mod fixtures;
+mod harness;
+mod layout;
+mod outbox;
+mod participants;
+mod plans;
+mod sessions;
+
+/// Generates one `#[tokio::test]` per case and backend.
+macro_rules! conformance {
+    ($($module:ident :: $case:ident),* $(,)?) => {
+        mod on_sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $case() {
+                    let db = crate::harness::TestDb::open(crate::harness::Kind::Sqlite, true).await;
+                    crate::$module::$case(db.store()).await;
+                    db.finish().await;
+                }
+            )*
+        }
+        mod on_postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $case() {
+                    if !crate::harness::postgres_configured() {
+                        return;
+                    }
+                    let db = crate::harness::TestDb::open(crate::harness::Kind::Postgres, true).await;
+                    crate::$module::$case(db.store()).await;
+                    db.finish().await;
+                }
+            )*
+        }
+    };
+}
+
+conformance!(
+    layout::migrating_twice_applies_nothing_the_second_time,
+    layout::sites_round_trip_and_update_in_place,
+    layout::a_circuit_tree_is_replaced_whole_and_an_invalid_one_changes_nothing,
+    layout::a_circuit_that_still_feeds_ports_cannot_be_removed,
+    layout::changing_a_static_cap_records_an_event,
+    layout::scheduled_caps_and_overrides_round_trip_and_expired_overrides_drop_out,
+    layout::a_tariff_round_trips_and_its_change_is_an_event,
+    layout::ports_are_found_by_vendor_ids_and_can_be_marked_uncontrolled,
+    layout::a_port_or_circuit_id_of_another_site_is_a_conflict,
+    participants::participants_are_created_found_by_token_updated_and_deleted,
+    participants::a_second_participant_with_the_same_phone_is_a_conflict_and_changes_nothing,
+    participants::a_token_already_held_by_someone_else_is_a_conflict_and_changes_nothing,
+    sessions::a_new_session_is_inserted_with_its_start_event_and_welcome_message_once,
+    sessions::duplicate_and_out_of_order_data_never_move_energy_backwards,
+    sessions::an_ended_session_is_never_resurrected,
+    sessions::open_sessions_and_sessions_started_in_a_range_are_listed,
+    sessions::meter_samples_are_kept_once_per_instant,
+    sessions::request_revisions_keep_the_full_history_and_reject_stale_edits,
+    sessions::a_request_for_an_ended_session_is_refused,
+    sessions::a_request_writes_its_message_in_the_same_transaction,
+    plans::plans_round_trip_and_the_latest_is_found,
+    plans::setpoints_move_through_their_states_and_invalid_periods_are_refused,
+    outbox::a_message_is_enqueued_once_per_idempotency_key,
+    outbox::claimed_messages_are_not_claimed_again_until_their_lease_expires,
+    outbox::sent_and_failed_messages_leave_the_queue_and_retries_wait,
+    outbox::concurrent_workers_never_claim_the_same_message,
+    outbox::events_are_read_in_order_after_a_position,
+);
+
+#[tokio::test]
+async fn an_unmigrated_sqlite_store_is_not_ready_until_migrated() {
+    let db = harness::TestDb::open(harness::Kind::Sqlite, false).await;
+    layout::an_unmigrated_store_is_not_ready_until_migrated(db.store()).await;
+    db.finish().await;
+}
+
+#[tokio::test]
+async fn an_unmigrated_postgres_store_is_not_ready_until_migrated() {
+    if !harness::postgres_configured() {
+        return;
+    }
+    let db = harness::TestDb::open(harness::Kind::Postgres, false).await;
+    layout::an_unmigrated_store_is_not_ready_until_migrated(db.store()).await;
+    db.finish().await;
+}
+
+#[tokio::test]
+async fn a_postgres_connection_error_never_shows_the_password() {
+    let url = "postgres://someone:s3cret-pass@127.0.0.1:1/nowhere";
+    let error = chargeplan_store::open(&chargeplan_store::StoreTarget::Postgres {
+        url: url.into(),
+        max_connections: 1,
+    })
+    .await
+    .expect_err("nothing listens on port 1");
+    let shown = format!("{error} {error:?}");
+    assert!(!shown.contains("s3cret-pass"), "{shown}");
+    assert!(shown.contains("cannot connect to PostgreSQL"), "{shown}");
+}
