@@ -1,0 +1,41 @@
+#![doc = include_str!("../README.md")]
+
+pub mod circuit;
+pub mod clock;
+pub mod error;
+pub mod ids;
+pub mod participant;
+pub mod phone;
+pub mod plan;
+pub mod port;
+pub mod request;
+pub mod session;
+pub mod setpoint;
+pub mod site;
+pub mod tariff;
+pub mod units;
+pub mod window;
+
+pub use circuit::{
+    CapOverride, Circuit, CircuitTree, MAX_OVERRIDE_DAYS, ScheduledCap, effective_cap,
+};
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use error::ValueError;
+pub use ids::{
+    CircuitId, MAX_ID_LEN, MAX_TOKEN_UID_LEN, ParticipantId, PlanId, PortId, SessionId, SetpointId,
+    SiteId, TokenUid, VendorAccountId,
+};
+pub use participant::{MAX_TOKENS_PER_PARTICIPANT, Participant};
+pub use phone::PhoneNumber;
+pub use plan::{Plan, SessionPlan};
+pub use port::{Phases, Port, VendorRef};
+pub use request::{
+    ChargingRequest, EnergyNeed, MAX_DEPARTURE_DAYS, MAX_REQUEST_KWH, MAX_REQUEST_MILES,
+    RequestedEnergy,
+};
+pub use session::{MeterSample, Session, SessionStatus};
+pub use setpoint::{LimitPeriod, Setpoint, SetpointState};
+pub use site::{Site, local_to_utc, parse_time_zone, start_of_local_day};
+pub use tariff::{MAX_DEMAND_CHARGE_PER_KW, MAX_PRICE_PER_KWH, PriceWindow, Tariff};
+pub use units::{KilowattHours, Kilowatts, SlotMinutes, WhPerMile};
+pub use window::{LocalWindow, WeekdaySet};
