@@ -1,1 +1,15 @@
 #![doc = include_str!("../README.md")]
+
+mod cloud;
+pub mod dispatch;
+mod error;
+pub mod ingest;
+pub mod ocpi;
+pub mod poller;
+pub mod results;
+
+pub use cloud::{
+    Listing, ProfileAnswer, ProfileRequest, RateUnit, VendorCloud, VendorPort, VendorSample,
+    VendorSession,
+};
+pub use error::{OcpiError, RejectedRecord};

@@ -1,0 +1,171 @@
+//! Polling one vendor account for sessions: on an interval with jitter, from a watermark
+//! minus an overlap so updates made during a poll are never missed, backing off
+//! exponentially on errors. Each account has its own task, so one vendor down never holds
+//! up another.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chargeplan_core::{Clock, VendorAccountId};
+use chargeplan_store::Store;
+use chrono::{DateTime, Utc};
+use rand::Rng;
+use tokio_util::sync::CancellationToken;
+
+use crate::VendorCloud;
+use crate::ingest::{IngestReport, ingest_sessions};
+
+/// How a poller paces itself.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PollerConfig {
+    /// Time between successful polls.
+    pub interval: Duration,
+    /// Each wait is stretched or shrunk by up to this fraction, so pollers spread out.
+    pub jitter: f64,
+    /// How far before the watermark each poll starts again.
+    pub overlap: chrono::Duration,
+    /// How far back the first poll looks.
+    pub initial_lookback: chrono::Duration,
+    /// The longest wait after repeated errors.
+    pub max_backoff: Duration,
+}
+
+impl Default for PollerConfig {
+    fn default() -> Self {
+        Self {
+            interval: Duration::from_secs(60),
+            jitter: 0.1,
+            overlap: chrono::Duration::minutes(5),
+            initial_lookback: chrono::Duration::hours(24),
+            max_backoff: Duration::from_secs(15 * 60),
+        }
+    }
+}
+
+/// What a poller has done, for health checks and metrics.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PollStatus {
+    pub last_success: Option<DateTime<Utc>>,
+    /// The newest `last_updated` seen from the vendor: the next poll starts before it.
+    pub watermark: Option<DateTime<Utc>>,
+    pub consecutive_errors: u32,
+    pub total_errors: u64,
+    pub last_error: Option<String>,
+    pub last_report: IngestReport,
+}
+
+impl PollStatus {
+    /// Seconds since the last successful poll, as seen at `now`.
+    pub fn lag_s(&self, now: DateTime<Utc>) -> Option<i64> {
+        self.last_success.map(|at| (now - at).num_seconds())
+    }
+}
+
+/// One vendor account's poller.
+#[derive(Debug, Clone)]
+pub struct Poller {
+    pub vendor: VendorAccountId,
+    pub cloud: Arc<dyn VendorCloud>,
+    pub store: Arc<dyn Store>,
+    pub clock: Arc<dyn Clock>,
+    pub config: PollerConfig,
+    pub status: Arc<Mutex<PollStatus>>,
+}
+
+impl Poller {
+    fn status(&self) -> PollStatus {
+        self.status
+            .lock()
+            .map(|status| status.clone())
+            .unwrap_or_default()
+    }
+
+    fn update(&self, change: impl FnOnce(&mut PollStatus)) {
+        if let Ok(mut status) = self.status.lock() {
+            change(&mut status);
+        }
+    }
+
+    /// One poll: fetch sessions changed since the watermark minus the overlap, ingest them.
+    pub async fn poll_once(&self) -> Result<IngestReport, String> {
+        let now = self.clock.now();
+        let since = match self.status().watermark {
+            Some(watermark) => watermark - self.config.overlap,
+            None => now - self.config.initial_lookback,
+        };
+        let listing = self
+            .cloud
+            .sessions_since(since)
+            .await
+            .map_err(|error| error.to_string())?;
+        let mut report = ingest_sessions(self.store.as_ref(), &self.vendor, &listing.items, since)
+            .await
+            .map_err(|error| error.to_string())?;
+        report
+            .invalid
+            .extend(listing.rejected.iter().map(ToString::to_string));
+        let newest = listing
+            .items
+            .iter()
+            .map(|session| session.last_updated)
+            .max();
+        self.update(|status| {
+            status.watermark = status.watermark.max(newest);
+            status.last_success = Some(now);
+            status.consecutive_errors = 0;
+            status.last_report = report.clone();
+        });
+        Ok(report)
+    }
+
+    /// The wait before the next poll: the interval after success, an exponential backoff
+    /// capped at `max_backoff` after errors; both with jitter.
+    pub fn next_wait(&self, consecutive_errors: u32) -> Duration {
+        let base = if consecutive_errors == 0 {
+            self.config.interval
+        } else {
+            let factor = 2_u32.saturating_pow(consecutive_errors.min(16));
+            self.config
+                .interval
+                .saturating_mul(factor)
+                .min(self.config.max_backoff)
+        };
+        let jitter = self.config.jitter.clamp(0.0, 0.9);
+        let stretch = if jitter > 0.0 {
+            rand::rng().random_range(1.0 - jitter..=1.0 + jitter)
+        } else {
+            1.0
+        };
+        base.mul_f64(stretch)
+    }
+
+    /// Polls until `cancel` fires.
+    pub async fn run(self, cancel: CancellationToken) {
+        loop {
+            let errors = match self.poll_once().await {
+                Ok(report) => {
+                    tracing::debug!(vendor = %self.vendor, sessions.inserted = report.inserted, sessions.updated = report.updated, "polled sessions");
+                    for invalid in &report.invalid {
+                        tracing::warn!(vendor = %self.vendor, reason = %invalid, "vendor session refused");
+                    }
+                    0
+                }
+                Err(error) => {
+                    let mut errors = 0;
+                    self.update(|status| {
+                        status.consecutive_errors += 1;
+                        status.total_errors += 1;
+                        status.last_error = Some(error.clone());
+                        errors = status.consecutive_errors;
+                    });
+                    tracing::warn!(vendor = %self.vendor, poll.consecutive_errors = errors, error = %error, "session poll failed");
+                    errors
+                }
+            };
+            tokio::select! {
+                () = cancel.cancelled() => return,
+                () = tokio::time::sleep(self.next_wait(errors)) => {}
+            }
+        }
+    }
+}

@@ -1,0 +1,6 @@
+//! chargeplan's OCPI 2.2.1 client and receiver against the simulated CPO, over real HTTP.
+
+mod harness;
+mod polling;
+mod profiles;
+mod registration;

@@ -1,0 +1,292 @@
+//! Polling sessions, pagination, ingestion and pushed sessions.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chargeplan_core::{ManualClock, SessionStatus};
+use chargeplan_exchange::VendorCloud;
+use chargeplan_exchange::ocpi::{OcpiClient, TokenEncoding};
+use chargeplan_exchange::poller::{PollStatus, Poller, PollerConfig};
+use chargeplan_store::EventKind;
+
+use crate::harness::*;
+
+fn poller(world: &World) -> Poller {
+    Poller {
+        vendor: world.vendor.clone(),
+        cloud: world.cloud.clone(),
+        store: world.store.clone(),
+        // Our clock follows the simulator's, as it would a real CPO's.
+        clock: Arc::new(ManualClock::new(world.sim.now())),
+        config: PollerConfig::default(),
+        status: Arc::new(Mutex::new(PollStatus::default())),
+    }
+}
+
+#[tokio::test]
+async fn polled_sessions_are_stored_with_their_meter_samples_and_events() {
+    let world = World::start(|_, _| {}).await;
+    world
+        .sim
+        .plug_in(arrival("DEMO-01", "RFID-ALICE", 0.2))
+        .expect("plugged in");
+    world.sim.advance(Duration::from_secs(30 * 60));
+    let poller = poller(&world);
+
+    let first = poller.poll_once().await.expect("poll");
+    world.sim.advance(Duration::from_secs(30 * 60));
+    let second = poller.poll_once().await.expect("poll");
+
+    assert_eq!((first.inserted, second.updated), (1, 1));
+    let open = world
+        .store
+        .list_open_sessions(&world.site)
+        .await
+        .expect("sessions");
+    assert_eq!(open.len(), 1);
+    let session = &open[0];
+    assert_eq!(
+        session.token_uid.as_ref().map(|t| t.as_str()),
+        Some("RFID-ALICE")
+    );
+    assert!(
+        (session.energy.get() - 11.04).abs() < 0.2,
+        "an hour at 11.04 kW, got {}",
+        session.energy.get()
+    );
+    assert!(session.power.get() > 10.0);
+    let samples = world
+        .store
+        .list_meter_samples(&session.id)
+        .await
+        .expect("samples");
+    assert!(samples.len() >= 2);
+    assert!(
+        samples
+            .windows(2)
+            .all(|pair| pair[0].energy <= pair[1].energy),
+        "energy never decreases"
+    );
+    let kinds: Vec<_> = world
+        .store
+        .events_after(&world.site, 0, 100)
+        .await
+        .expect("events")
+        .into_iter()
+        .map(|e| e.kind)
+        .collect();
+    assert!(kinds.contains(&EventKind::SessionStarted));
+    let status = poller.status.lock().expect("status").clone();
+    assert_eq!(status.consecutive_errors, 0);
+    assert!(status.watermark.is_some());
+}
+
+#[tokio::test]
+async fn every_page_is_followed_and_a_departure_ends_the_session() {
+    let world = World::start(|config, _| config.page_limit = 2).await;
+    for n in 1..=5 {
+        world
+            .sim
+            .plug_in(arrival(&format!("DEMO-0{n}"), &format!("RFID-{n}"), 0.5))
+            .expect("plugged in");
+    }
+    world.sim.advance(Duration::from_secs(10 * 60));
+
+    let listing = world
+        .cloud
+        .sessions_since(sim_start() - chrono::Duration::hours(1))
+        .await
+        .expect("sessions");
+    assert_eq!(
+        listing.items.len(),
+        5,
+        "five sessions over three pages of two"
+    );
+
+    let id = listing.items[0].vendor_session_id.clone();
+    let poller = poller(&world);
+    poller.poll_once().await.expect("poll");
+    world.sim.unplug(&id).expect("unplugged");
+    world.sim.advance(Duration::from_secs(60));
+    poller.poll_once().await.expect("poll");
+
+    let open = world
+        .store
+        .list_open_sessions(&world.site)
+        .await
+        .expect("sessions");
+    assert_eq!(open.len(), 4);
+    let ended = world
+        .store
+        .find_session_by_vendor(&world.vendor, &id)
+        .await
+        .expect("read")
+        .expect("stored");
+    assert_eq!(ended.status, SessionStatus::Completed);
+    assert!(ended.ended_at.is_some());
+}
+
+#[tokio::test]
+async fn one_vendor_down_backs_off_without_touching_the_store() {
+    let world = World::start(|_, _| {}).await;
+    let poller = poller(&world);
+    world.sim.set_faults(chargeplan_sim::Faults {
+        server_errors: 5,
+        ..Default::default()
+    });
+
+    let error = poller.poll_once().await.expect_err("vendor down");
+
+    assert!(!error.is_empty());
+    let short = poller.next_wait(0);
+    let long = poller.next_wait(3);
+    assert!(long > short, "{long:?} after three errors vs {short:?}");
+    assert!(poller.next_wait(30) <= PollerConfig::default().max_backoff.mul_f64(1.1 + 1e-9));
+    assert!(
+        world
+            .store
+            .list_open_sessions(&world.site)
+            .await
+            .expect("sessions")
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn sessions_pushed_by_the_cpo_are_stored_from_start_to_end() {
+    let world = World::start(|config, receiver| {
+        config.push.push_sessions = true;
+        config.push.sessions_url = Some(format!("{receiver}/ocpi/2.2.1/sessions"));
+    })
+    .await;
+    let id = world
+        .sim
+        .plug_in(arrival("DEMO-02", "RFID-BOB", 0.3))
+        .expect("plugged in")
+        .expect("session id");
+
+    let started = wait_for(|| async {
+        world
+            .store
+            .find_session_by_vendor(&world.vendor, &id)
+            .await
+            .expect("read")
+    })
+    .await;
+    world.sim.advance(Duration::from_secs(40 * 60));
+    world.sim.unplug(&id).expect("unplugged");
+    let ended = wait_for(|| async {
+        let session = world
+            .store
+            .find_session_by_vendor(&world.vendor, &id)
+            .await
+            .expect("read")?;
+        session.status.is_final().then_some(session)
+    })
+    .await;
+
+    let started = started.expect("the pushed PUT created the session");
+    assert_eq!(
+        started.token_uid.as_ref().map(|t| t.as_str()),
+        Some("RFID-BOB")
+    );
+    let ended = ended.expect("the final PUT completed it");
+    assert!(
+        (ended.energy.get() - 11.04 * 40.0 / 60.0).abs() < 0.2,
+        "{}",
+        ended.energy.get()
+    );
+    let samples = world
+        .store
+        .list_meter_samples(&ended.id)
+        .await
+        .expect("samples");
+    assert!(samples.len() >= 2);
+    assert!(
+        samples
+            .windows(2)
+            .all(|pair| pair[0].energy <= pair[1].energy)
+    );
+}
+
+#[tokio::test]
+async fn a_patch_appends_charging_periods_and_must_carry_last_updated() {
+    let world = World::start(|_, _| {}).await;
+    let id = world
+        .sim
+        .plug_in(arrival("DEMO-03", "RFID-CAROL", 0.3))
+        .expect("plugged in")
+        .expect("session id");
+    let cpo = OcpiClient::new(reqwest::Client::new(), TOKEN_B, TokenEncoding::Base64);
+    let url = format!("{}/ocpi/2.2.1/sessions/NL/SIM/{id}", world.receiver_url);
+    let mut whole = world.sim.session_json(&id).expect("session");
+    whole["kwh"] = serde_json::json!(1.0);
+    cpo.put::<_, serde_json::Value>(&url, &whole)
+        .await
+        .expect("PUT accepted");
+
+    let patch = serde_json::json!({
+        "kwh": 2.5,
+        "last_updated": "2026-06-15T07:20:00Z",
+        "charging_periods": [
+            { "start_date_time": "2026-06-15T07:05:00Z", "dimensions": [{ "type": "ENERGY", "volume": 0.75 }, { "type": "POWER", "volume": 9.0 }] },
+            { "start_date_time": "2026-06-15T07:10:00Z", "dimensions": [{ "type": "ENERGY", "volume": 0.75 }, { "type": "POWER", "volume": 4.0 }] }
+        ]
+    });
+    cpo.patch_json(&url, &patch).await.expect("PATCH accepted");
+    let missing = cpo
+        .patch_json(&url, &serde_json::json!({ "kwh": 3.0 }))
+        .await;
+    let backwards = cpo
+        .patch_json(
+            &url,
+            &serde_json::json!({ "kwh": 0.5, "last_updated": "2026-06-15T07:30:00Z" }),
+        )
+        .await;
+
+    assert!(
+        matches!(
+            missing,
+            Err(chargeplan_exchange::OcpiError::Status { code: 2001, .. })
+        ),
+        "{missing:?}"
+    );
+    assert!(backwards.is_ok());
+    let session = world
+        .store
+        .find_session_by_vendor(&world.vendor, &id)
+        .await
+        .expect("read")
+        .expect("stored");
+    assert_eq!(session.energy.get(), 2.5, "energy never moves backwards");
+    assert_eq!(session.power.get(), 4.0, "the last appended period's power");
+    let samples = world
+        .store
+        .list_meter_samples(&session.id)
+        .await
+        .expect("samples");
+    let at_0710 = samples
+        .iter()
+        .find(|s| s.at.to_rfc3339() == "2026-06-15T07:10:00+00:00")
+        .expect("appended period kept");
+    assert!(
+        (at_0710.energy.get() - 1.75).abs() < 1e-9,
+        "1.0 before the PATCH + 0.75: {}",
+        at_0710.energy.get()
+    );
+}
+
+/// Polls `probe` for up to five seconds (pushes arrive asynchronously).
+async fn wait_for<T, F, Fut>(probe: F) -> Option<T>
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    for _ in 0..100 {
+        if let Some(found) = probe().await {
+            return Some(found);
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    None
+}
