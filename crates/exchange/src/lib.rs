@@ -1,5 +1,6 @@
 #![doc = include_str!("../README.md")]
 
+pub mod accounts;
 mod cloud;
 pub mod dispatch;
 mod error;

@@ -12,6 +12,7 @@ mod sql_people;
 mod sql_plans;
 mod sql_sessions;
 mod sql_store;
+mod sql_vendors;
 mod store;
 mod time;
 
@@ -22,16 +23,17 @@ pub use error::StoreError;
 pub use open::{StoreTarget, open};
 pub use records::{
     Effects, Event, EventKind, NewEvent, NewOutboxMessage, OutboxMessage, OutboxState,
-    SessionUpsert,
+    SessionUpsert, VendorAccount,
 };
 pub use store::{
     Backend, LayoutStore, MigrationReport, OutboxStore, ParticipantStore, PlanStore, SessionStore,
-    Store, StoreAdmin,
+    Store, StoreAdmin, VendorStore,
 };
 
 /// Every area trait of the store, to call its methods on `dyn Store`.
 pub mod prelude {
     pub use crate::{
         LayoutStore, OutboxStore, ParticipantStore, PlanStore, SessionStore, Store, StoreAdmin,
+        VendorStore,
     };
 }

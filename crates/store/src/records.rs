@@ -153,3 +153,42 @@ pub enum SessionUpsert {
     /// Older or duplicate data: nothing changed.
     Unchanged,
 }
+
+/// A vendor cloud account: where the CPO is and the tokens of our registration with it.
+#[derive(Clone, PartialEq)]
+pub struct VendorAccount {
+    pub id: chargeplan_core::VendorAccountId,
+    /// The protocol spoken, e.g. `ocpi-2.2.1`.
+    pub protocol: String,
+    pub versions_url: String,
+    /// The token we present to the CPO (OCPI token C); a secret.
+    pub outbound_token: String,
+    /// The token the CPO presents to us (OCPI token B); a secret.
+    pub inbound_token: String,
+    /// `base64` (OCPI 2.2.1) or `raw` (older peers).
+    pub token_encoding: String,
+    pub sessions_url: String,
+    pub locations_url: String,
+    pub charging_profiles_url: String,
+    /// `W` or `A`: the unit of the charging profiles this CPO wants.
+    pub rate_unit: String,
+    /// Disabled accounts are neither polled nor sent profiles.
+    pub enabled: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl std::fmt::Debug for VendorAccount {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VendorAccount")
+            .field("id", &self.id)
+            .field("protocol", &self.protocol)
+            .field("versions_url", &self.versions_url)
+            .field("outbound_token", &"[REDACTED]")
+            .field("inbound_token", &"[REDACTED]")
+            .field("token_encoding", &self.token_encoding)
+            .field("rate_unit", &self.rate_unit)
+            .field("enabled", &self.enabled)
+            .finish_non_exhaustive()
+    }
+}

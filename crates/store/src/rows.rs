@@ -398,3 +398,40 @@ impl EventRow {
         })
     }
 }
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct VendorAccountRow {
+    id: String,
+    protocol: String,
+    versions_url: String,
+    outbound_token: String,
+    inbound_token: String,
+    token_encoding: String,
+    sessions_url: String,
+    locations_url: String,
+    charging_profiles_url: String,
+    rate_unit: String,
+    enabled: bool,
+    created_at: i64,
+    updated_at: i64,
+}
+
+impl VendorAccountRow {
+    pub(crate) fn into_account(self) -> Result<crate::VendorAccount, StoreError> {
+        Ok(crate::VendorAccount {
+            id: VendorAccountId::parse(&self.id).map_err(corrupt("vendor account"))?,
+            protocol: self.protocol,
+            versions_url: self.versions_url,
+            outbound_token: self.outbound_token,
+            inbound_token: self.inbound_token,
+            token_encoding: self.token_encoding,
+            sessions_url: self.sessions_url,
+            locations_url: self.locations_url,
+            charging_profiles_url: self.charging_profiles_url,
+            rate_unit: self.rate_unit,
+            enabled: self.enabled,
+            created_at: from_micros(self.created_at)?,
+            updated_at: from_micros(self.updated_at)?,
+        })
+    }
+}

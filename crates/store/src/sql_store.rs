@@ -15,6 +15,7 @@ pub(crate) const REQUEST_COLUMNS: &str =
 pub(crate) const PLAN_COLUMNS: &str =
     "id, site_id, created_at, start_at, slot_minutes, horizon_slots, sessions_json";
 pub(crate) const SETPOINT_COLUMNS: &str = "id, site_id, plan_id, port_id, session_id, starts_at, periods_json, state, created_at, updated_at";
+pub(crate) const VENDOR_COLUMNS: &str = "id, protocol, versions_url, outbound_token, inbound_token, token_encoding, sessions_url, locations_url, charging_profiles_url, rate_unit, enabled, created_at, updated_at";
 pub(crate) const OUTBOX_COLUMNS: &str = "id, site_id, recipient, body, idempotency_key, state, attempts, not_before, claimed_until, provider_id, last_error, created_at, finished_at";
 
 /// Names of the migrations in `migrator` whose versions are not in `applied`.
@@ -217,6 +218,7 @@ macro_rules! impl_sql_store {
 
         $crate::sql_layout::impl_layout_store!($store, db = $db);
         $crate::sql_people::impl_participant_store!($store, db = $db);
+        $crate::sql_vendors::impl_vendor_store!($store, db = $db);
         $crate::sql_sessions::impl_session_store!($store, db = $db, lock = $lock);
         $crate::sql_plans::impl_plan_store!($store, db = $db);
         $crate::sql_outbox::impl_outbox_store!($store, db = $db, skip_locked = $skip_locked);

@@ -8,7 +8,10 @@ use chargeplan_core::{
 };
 use chrono::{DateTime, Utc};
 
-use crate::{Effects, Event, NewEvent, NewOutboxMessage, OutboxMessage, SessionUpsert, StoreError};
+use crate::{
+    Effects, Event, NewEvent, NewOutboxMessage, OutboxMessage, SessionUpsert, StoreError,
+    VendorAccount,
+};
 
 /// Which database a store runs on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,6 +42,7 @@ pub struct MigrationReport {
 pub trait Store:
     StoreAdmin
     + LayoutStore
+    + VendorStore
     + ParticipantStore
     + SessionStore
     + PlanStore
@@ -52,6 +56,7 @@ pub trait Store:
 impl<T> Store for T where
     T: StoreAdmin
         + LayoutStore
+        + VendorStore
         + ParticipantStore
         + SessionStore
         + PlanStore
@@ -256,4 +261,13 @@ pub trait OutboxStore: Send + Sync {
         after_id: i64,
         limit: u32,
     ) -> Result<Vec<Event>, StoreError>;
+}
+
+/// Vendor cloud accounts and their registration tokens.
+#[async_trait]
+pub trait VendorStore: Send + Sync {
+    /// Creates or replaces the account with this id.
+    async fn upsert_vendor_account(&self, account: &VendorAccount) -> Result<(), StoreError>;
+    async fn get_vendor_account(&self, id: &VendorAccountId) -> Result<VendorAccount, StoreError>;
+    async fn list_vendor_accounts(&self) -> Result<Vec<VendorAccount>, StoreError>;
 }

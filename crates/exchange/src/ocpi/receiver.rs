@@ -1,6 +1,7 @@
 //! What CPOs send us over OCPI 2.2.1: sessions they push (`PUT` whole, `PATCH` with
 //! `last_updated` and appended `charging_periods`), asynchronous charging-profile results,
-//! and the `ActiveChargingProfile` they report. Each peer is known by the token we gave it.
+//! and the `ActiveChargingProfile` they report. Each peer is known by the token we gave it
+//! (the inbound token of its vendor account, also while its registration is under way).
 
 use std::sync::Arc;
 
@@ -45,7 +46,6 @@ pub struct ReceiverState {
     pub store: Arc<dyn Store>,
     pub clock: Arc<dyn Clock>,
     pub results: PendingResults,
-    pub peers: Arc<Vec<Peer>>,
     /// Our base URL as CPOs reach it (proxies may rewrite it, so it is a setting).
     pub public_url: String,
 }
@@ -108,22 +108,32 @@ fn client_error(headers: &HeaderMap, message: &str) -> Response {
     answer(headers, StatusCode::BAD_REQUEST, 2001, Some(message))
 }
 
-/// The peer whose token the request carries (base64 as 2.2.1 says, or raw as older peers do).
-fn authenticate<'a>(state: &'a ReceiverState, headers: &HeaderMap) -> Option<&'a Peer> {
+/// The vendor account whose inbound token the request carries (base64 as 2.2.1 says, or raw
+/// as older peers send it).
+async fn authenticate(state: &ReceiverState, headers: &HeaderMap) -> Option<VendorAccountId> {
     let presented = headers
         .get("authorization")?
         .to_str()
         .ok()?
         .strip_prefix("Token ")?
-        .trim();
+        .trim()
+        .to_owned();
     let decoded = BASE64
-        .decode(presented)
+        .decode(&presented)
         .ok()
         .and_then(|bytes| String::from_utf8(bytes).ok());
-    state.peers.iter().find(|peer| {
-        let matches =
-            |candidate: &str| constant_time_eq(candidate.as_bytes(), peer.token.as_bytes());
-        decoded.as_deref().is_some_and(matches) || matches(presented)
+    let accounts = match state.store.list_vendor_accounts().await {
+        Ok(accounts) => accounts,
+        Err(error) => {
+            tracing::error!(error = %error, "cannot read vendor accounts to authenticate a CPO");
+            return None;
+        }
+    };
+    accounts.into_iter().find_map(|account| {
+        let matches = |candidate: &str| {
+            constant_time_eq(candidate.as_bytes(), account.inbound_token.as_bytes())
+        };
+        (decoded.as_deref().is_some_and(matches) || matches(&presented)).then_some(account.id)
     })
 }
 
@@ -146,7 +156,7 @@ async fn put_session(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let Some(peer) = authenticate(&state, &headers) else {
+    let Some(vendor) = authenticate(&state, &headers).await else {
         return unauthorized(&headers);
     };
     let session: Session = match serde_json::from_slice(&body) {
@@ -168,14 +178,14 @@ async fn put_session(
     };
     let known = state
         .store
-        .find_session_by_vendor(&peer.vendor, &session_id)
+        .find_session_by_vendor(&vendor, &session_id)
         .await
         .ok()
         .flatten()
         .is_some();
     match ingest_sessions(
         state.store.as_ref(),
-        &peer.vendor,
+        &vendor,
         &[vendor_session],
         session.start_date_time,
     )
@@ -192,7 +202,7 @@ async fn put_session(
             None,
         ),
         Err(error) => {
-            tracing::error!(vendor = %peer.vendor, error = %error, "cannot store pushed session");
+            tracing::error!(vendor = %vendor, error = %error, "cannot store pushed session");
             answer(
                 &headers,
                 StatusCode::INTERNAL_SERVER_ERROR,
@@ -209,7 +219,7 @@ async fn patch_session(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let Some(peer) = authenticate(&state, &headers) else {
+    let Some(vendor) = authenticate(&state, &headers).await else {
         return unauthorized(&headers);
     };
     let patch: Value = match serde_json::from_slice(&body) {
@@ -218,7 +228,7 @@ async fn patch_session(
     };
     let stored = match state
         .store
-        .find_session_by_vendor(&peer.vendor, &session_id)
+        .find_session_by_vendor(&vendor, &session_id)
         .await
     {
         Ok(Some(stored)) => stored,
@@ -231,7 +241,7 @@ async fn patch_session(
             );
         }
         Err(error) => {
-            tracing::error!(vendor = %peer.vendor, error = %error, "cannot read session for PATCH");
+            tracing::error!(vendor = %vendor, error = %error, "cannot read session for PATCH");
             return answer(
                 &headers,
                 StatusCode::INTERNAL_SERVER_ERROR,
@@ -262,10 +272,10 @@ async fn patch_session(
         .samples
         .first()
         .map_or(vendor_session.last_updated, |sample| sample.at);
-    match ingest_sessions(state.store.as_ref(), &peer.vendor, &[vendor_session], since).await {
+    match ingest_sessions(state.store.as_ref(), &vendor, &[vendor_session], since).await {
         Ok(_) => answer(&headers, StatusCode::OK, 1000, None),
         Err(error) => {
-            tracing::error!(vendor = %peer.vendor, error = %error, "cannot store patched session");
+            tracing::error!(vendor = %vendor, error = %error, "cannot store patched session");
             answer(
                 &headers,
                 StatusCode::INTERNAL_SERVER_ERROR,
@@ -282,7 +292,7 @@ async fn post_result(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    if authenticate(&state, &headers).is_none() {
+    if authenticate(&state, &headers).await.is_none() {
         return unauthorized(&headers);
     }
     let result: ProfileResult = match serde_json::from_slice(&body) {
@@ -310,7 +320,7 @@ async fn put_active_profile(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let Some(peer) = authenticate(&state, &headers) else {
+    let Some(vendor) = authenticate(&state, &headers).await else {
         return unauthorized(&headers);
     };
     let active: ActiveChargingProfile = match serde_json::from_slice(&body) {
@@ -321,7 +331,7 @@ async fn put_active_profile(
     };
     match state
         .store
-        .find_session_by_vendor(&peer.vendor, &session_id)
+        .find_session_by_vendor(&vendor, &session_id)
         .await
     {
         Ok(Some(session)) => {
@@ -357,7 +367,7 @@ async fn put_active_profile(
 }
 
 async fn get_versions(State(state): State<ReceiverState>, headers: HeaderMap) -> Response {
-    if authenticate(&state, &headers).is_none() {
+    if authenticate(&state, &headers).await.is_none() {
         return unauthorized(&headers);
     }
     let base = state.public_url.trim_end_matches('/');
@@ -368,7 +378,7 @@ async fn get_versions(State(state): State<ReceiverState>, headers: HeaderMap) ->
 }
 
 async fn get_version_details(State(state): State<ReceiverState>, headers: HeaderMap) -> Response {
-    if authenticate(&state, &headers).is_none() {
+    if authenticate(&state, &headers).await.is_none() {
         return unauthorized(&headers);
     }
     let base = format!("{}/ocpi/2.2.1", state.public_url.trim_end_matches('/'));

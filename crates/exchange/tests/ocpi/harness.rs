@@ -6,7 +6,7 @@ use chargeplan_core::{
     Circuit, CircuitId, Clock, Kilowatts, Phases, Port, PortId, Site, SiteId, SystemClock,
     VendorAccountId, VendorRef,
 };
-use chargeplan_exchange::ocpi::receiver::{Peer, RESULTS_PATH, ReceiverState, router};
+use chargeplan_exchange::ocpi::receiver::{RESULTS_PATH, ReceiverState, router};
 use chargeplan_exchange::ocpi::{CpoEndpoints, OcpiClient, OcpiCloud, TokenEncoding, discover};
 use chargeplan_exchange::results::PendingResults;
 use chargeplan_exchange::{VendorCloud, VendorPort};
@@ -59,14 +59,28 @@ impl World {
             store: store.clone(),
             clock: clock.clone(),
             results: results.clone(),
-            peers: Arc::new(vec![Peer {
-                vendor: vendor.clone(),
-                token: TOKEN_B.into(),
-            }]),
             public_url: receiver_url.clone(),
         });
         tokio::spawn(async move { axum::serve(listener, receiver).await });
 
+        store
+            .upsert_vendor_account(&chargeplan_store::VendorAccount {
+                id: vendor.clone(),
+                protocol: chargeplan_exchange::accounts::OCPI_2_2_1.into(),
+                versions_url: String::new(),
+                outbound_token: TOKEN_C.into(),
+                inbound_token: TOKEN_B.into(),
+                token_encoding: "base64".into(),
+                sessions_url: String::new(),
+                locations_url: String::new(),
+                charging_profiles_url: String::new(),
+                rate_unit: "W".into(),
+                enabled: true,
+                created_at: clock.now(),
+                updated_at: clock.now(),
+            })
+            .await
+            .expect("vendor account");
         let mut config = SimConfig::new(TOKEN_C, sim_start());
         config.peer_token = Some(TOKEN_B.into());
         adjust(&mut config, &receiver_url);

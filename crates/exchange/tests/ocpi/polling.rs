@@ -290,3 +290,70 @@ where
     }
     None
 }
+
+#[tokio::test]
+async fn a_push_with_an_unknown_token_or_mismatched_ids_changes_nothing() {
+    let world = World::start(|_, _| {}).await;
+    let id = world
+        .sim
+        .plug_in(arrival("DEMO-04", "RFID-DAN", 0.3))
+        .expect("plugged in")
+        .expect("session id");
+    let whole = world.sim.session_json(&id).expect("session");
+    let url = format!("{}/ocpi/2.2.1/sessions/NL/SIM/{id}", world.receiver_url);
+
+    let stranger = OcpiClient::new(
+        reqwest::Client::new(),
+        "not-a-token-we-issued",
+        TokenEncoding::Base64,
+    );
+    let refused = stranger.put::<_, serde_json::Value>(&url, &whole).await;
+    let cpo = OcpiClient::new(reqwest::Client::new(), TOKEN_B, TokenEncoding::Raw);
+    let wrong_id = cpo
+        .put::<_, serde_json::Value>(
+            &format!("{}/ocpi/2.2.1/sessions/NL/SIM/OTHER", world.receiver_url),
+            &whole,
+        )
+        .await;
+    let mut absurd = whole.clone();
+    absurd["kwh"] = serde_json::json!(-5.0);
+    let negative = cpo.put::<_, serde_json::Value>(&url, &absurd).await;
+
+    assert!(
+        matches!(refused, Err(chargeplan_exchange::OcpiError::Unauthorized)),
+        "{refused:?}"
+    );
+    assert!(
+        matches!(
+            wrong_id,
+            Err(chargeplan_exchange::OcpiError::Status { code: 2001, .. })
+        ),
+        "{wrong_id:?}"
+    );
+    assert!(
+        matches!(
+            negative,
+            Err(chargeplan_exchange::OcpiError::Status { code: 2001, .. })
+        ),
+        "{negative:?}"
+    );
+    assert!(
+        world
+            .store
+            .find_session_by_vendor(&world.vendor, &id)
+            .await
+            .expect("read")
+            .is_none()
+    );
+    cpo.put::<_, serde_json::Value>(&url, &whole)
+        .await
+        .expect("the raw token form is accepted too");
+    assert!(
+        world
+            .store
+            .find_session_by_vendor(&world.vendor, &id)
+            .await
+            .expect("read")
+            .is_some()
+    );
+}

@@ -109,3 +109,58 @@ async fn a_raw_token_peer_is_reached_with_the_raw_setting() {
         Err(OcpiError::Unauthorized)
     ));
 }
+
+#[tokio::test]
+async fn a_registered_account_is_stored_and_its_cloud_reaches_the_cpo() {
+    let world = World::start(|_, _| {}).await;
+    let mut config = SimConfig::new("token-a-2", sim_start());
+    config.registered = false;
+    let sim = SimCloud::start(config).await.expect("simulator");
+    let us = chargeplan_exchange::accounts::OurParty {
+        public_url: world.receiver_url.clone(),
+        country_code: "US".into(),
+        party_id: "CPL".into(),
+        name: "chargeplan".into(),
+    };
+    let id = chargeplan_core::VendorAccountId::parse("cpo-2").expect("id");
+
+    let account = chargeplan_exchange::accounts::register_account(
+        world.store.as_ref(),
+        id.clone(),
+        &sim.base_url(),
+        "token-a-2",
+        TokenEncoding::Base64,
+        chargeplan_exchange::RateUnit::Watts,
+        &us,
+        sim_start(),
+    )
+    .await
+    .expect("registered");
+
+    assert_eq!(account.inbound_token.len(), 64);
+    assert_eq!(
+        chargeplan_store::VendorStore::get_vendor_account(world.store.as_ref(), &id)
+            .await
+            .expect("stored"),
+        account
+    );
+    assert_eq!(
+        sim.current_token().as_deref(),
+        Some(account.outbound_token.as_str())
+    );
+    let cloud = chargeplan_exchange::accounts::cloud_for(
+        &account,
+        reqwest::Client::new(),
+        "http://127.0.0.1:9/results",
+    )
+    .expect("cloud");
+    assert_eq!(
+        cloud
+            .ports()
+            .await
+            .expect("locations with token C")
+            .items
+            .len(),
+        10
+    );
+}

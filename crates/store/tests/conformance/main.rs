@@ -8,6 +8,7 @@ mod outbox;
 mod participants;
 mod plans;
 mod sessions;
+mod vendors;
 
 /// Generates one `#[tokio::test]` per case and backend.
 macro_rules! conformance {
@@ -66,6 +67,7 @@ conformance!(
     outbox::sent_and_failed_messages_leave_the_queue_and_retries_wait,
     outbox::concurrent_workers_never_claim_the_same_message,
     outbox::events_are_read_in_order_after_a_position,
+    vendors::vendor_accounts_round_trip_and_reregistration_replaces_the_tokens,
 );
 
 #[tokio::test]
