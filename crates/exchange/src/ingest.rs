@@ -9,7 +9,7 @@ use chargeplan_store::prelude::*;
 use chargeplan_store::{Effects, SessionUpsert, StoreError};
 use chrono::{DateTime, Utc};
 
-use crate::cloud::{VendorSample, VendorSession};
+use crate::cloud::{VendorPort, VendorSample, VendorSession};
 
 /// What one ingestion pass did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -126,4 +126,53 @@ fn to_sample(
         Kilowatts::new(sample.power_kw)?,
         sample.state_of_charge_pct,
     )
+}
+
+/// What a port synchronisation did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PortSyncReport {
+    /// Mapped ports whose maximum power or controllability changed.
+    pub updated: usize,
+    /// Connectors the vendor lists that no site has mapped yet (location/evse/connector).
+    pub unmapped: Vec<String>,
+}
+
+/// Brings mapped ports in line with what the vendor says of its connectors: the maximum power
+/// follows the vendor, and a connector that lost `CHARGING_PROFILE_CAPABLE` becomes
+/// uncontrolled. A port is never made controllable again here: one the dispatcher gave up on
+/// stays uncontrolled until an operator says otherwise.
+pub async fn sync_ports(
+    store: &dyn Store,
+    vendor: &VendorAccountId,
+    ports: &[VendorPort],
+) -> Result<PortSyncReport, StoreError> {
+    let mut report = PortSyncReport::default();
+    for reported in ports {
+        let Ok(vendor_ref) = VendorRef::new(
+            vendor.clone(),
+            &reported.location_id,
+            &reported.evse_uid,
+            &reported.connector_id,
+        ) else {
+            continue;
+        };
+        let Some(mut port) = store.find_port_by_vendor(&vendor_ref).await? else {
+            report.unmapped.push(format!(
+                "{}/{}/{}",
+                reported.location_id, reported.evse_uid, reported.connector_id
+            ));
+            continue;
+        };
+        let Ok(max_power) = Kilowatts::new(reported.max_kw) else {
+            continue;
+        };
+        let controllable = port.controllable && reported.controllable;
+        if port.max_power != max_power || port.controllable != controllable {
+            port.max_power = max_power;
+            port.controllable = controllable;
+            store.upsert_port(&port).await?;
+            report.updated += 1;
+        }
+    }
+    Ok(report)
 }

@@ -13,7 +13,7 @@ use rand::Rng;
 use tokio_util::sync::CancellationToken;
 
 use crate::VendorCloud;
-use crate::ingest::{IngestReport, ingest_sessions};
+use crate::ingest::{IngestReport, ingest_sessions, sync_ports};
 
 /// How a poller paces itself.
 #[derive(Debug, Clone, PartialEq)]
@@ -28,6 +28,9 @@ pub struct PollerConfig {
     pub initial_lookback: chrono::Duration,
     /// The longest wait after repeated errors.
     pub max_backoff: Duration,
+    /// Connectors (maximum power, profile capability) are re-read on the first poll and then
+    /// every this many successful polls.
+    pub ports_every_polls: u64,
 }
 
 impl Default for PollerConfig {
@@ -38,6 +41,7 @@ impl Default for PollerConfig {
             overlap: chrono::Duration::minutes(5),
             initial_lookback: chrono::Duration::hours(24),
             max_backoff: Duration::from_secs(15 * 60),
+            ports_every_polls: 60,
         }
     }
 }
@@ -52,6 +56,9 @@ pub struct PollStatus {
     pub total_errors: u64,
     pub last_error: Option<String>,
     pub last_report: IngestReport,
+    pub successful_polls: u64,
+    /// Connectors the vendor lists that no site has mapped, from the last port sync.
+    pub unmapped_ports: Vec<String>,
 }
 
 impl PollStatus {
@@ -93,6 +100,17 @@ impl Poller {
             Some(watermark) => watermark - self.config.overlap,
             None => now - self.config.initial_lookback,
         };
+        if self.status().successful_polls % self.config.ports_every_polls.max(1) == 0 {
+            let ports = self
+                .cloud
+                .ports()
+                .await
+                .map_err(|error| error.to_string())?;
+            let synced = sync_ports(self.store.as_ref(), &self.vendor, &ports.items)
+                .await
+                .map_err(|error| error.to_string())?;
+            self.update(|status| status.unmapped_ports = synced.unmapped);
+        }
         let listing = self
             .cloud
             .sessions_since(since)
@@ -114,6 +132,7 @@ impl Poller {
             status.last_success = Some(now);
             status.consecutive_errors = 0;
             status.last_report = report.clone();
+            status.successful_polls += 1;
         });
         Ok(report)
     }

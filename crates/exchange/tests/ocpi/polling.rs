@@ -357,3 +357,56 @@ async fn a_push_with_an_unknown_token_or_mismatched_ids_changes_nothing() {
             .is_some()
     );
 }
+
+#[tokio::test]
+async fn port_sync_follows_the_vendor_maximum_but_never_regains_control_by_itself() {
+    let world = World::start(|_, _| {}).await;
+    let ports = world.store.list_ports(&world.site).await.expect("ports");
+    let mut demo1 = ports
+        .iter()
+        .find(|p| p.vendor.evse_uid == "DEMO-01")
+        .expect("port")
+        .clone();
+    demo1.max_power = chargeplan_core::Kilowatts::new(3.0).expect("kW");
+    world
+        .store
+        .upsert_port(&demo1)
+        .await
+        .expect("stale maximum");
+    world
+        .store
+        .set_port_controllable(
+            &ports
+                .iter()
+                .find(|p| p.vendor.evse_uid == "DEMO-02")
+                .expect("port")
+                .id,
+            false,
+        )
+        .await
+        .expect("given up on");
+    let mut listing = world.cloud.ports().await.expect("locations").items;
+    listing.push(chargeplan_exchange::VendorPort {
+        evse_uid: "NEW-EVSE".into(),
+        ..listing[0].clone()
+    });
+
+    let report =
+        chargeplan_exchange::ingest::sync_ports(world.store.as_ref(), &world.vendor, &listing)
+            .await
+            .expect("synced");
+
+    assert_eq!(report.updated, 1);
+    assert_eq!(report.unmapped, ["DEMO/NEW-EVSE/1"]);
+    let after = world.store.list_ports(&world.site).await.expect("ports");
+    let port = |evse: &str| {
+        after
+            .iter()
+            .find(|p| p.vendor.evse_uid == evse)
+            .expect("port")
+            .clone()
+    };
+    assert!((port("DEMO-01").max_power.get() - 11.04).abs() < 1e-9);
+    assert!(!port("DEMO-02").controllable, "stays uncontrolled");
+    assert!(!port("DEMO-09").controllable, "never capable");
+}
