@@ -100,7 +100,11 @@ impl Poller {
             Some(watermark) => watermark - self.config.overlap,
             None => now - self.config.initial_lookback,
         };
-        if self.status().successful_polls % self.config.ports_every_polls.max(1) == 0 {
+        if self
+            .status()
+            .successful_polls
+            .is_multiple_of(self.config.ports_every_polls.max(1))
+        {
             let ports = self
                 .cloud
                 .ports()
