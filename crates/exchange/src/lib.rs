@@ -8,6 +8,7 @@ pub mod ingest;
 pub mod ocpi;
 pub mod poller;
 pub mod results;
+pub mod service;
 
 pub use cloud::{
     Listing, ProfileAnswer, ProfileRequest, RateUnit, VendorCloud, VendorPort, VendorSample,

@@ -4,3 +4,4 @@ mod harness;
 mod polling;
 mod profiles;
 mod registration;
+mod service;
