@@ -5,7 +5,6 @@ use std::time::Duration;
 use chargeplan_core::VendorAccountId;
 use chargeplan_exchange::poller::PollerConfig;
 use chargeplan_exchange::service::{ExchangeConfig, ExchangeService};
-use chargeplan_store::VendorStore;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
