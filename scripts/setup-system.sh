@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Installs the system packages chargeplan needs to build, only when they are missing.
+# Sourced by ./dev and .ci/run; defines setup_system and runs nothing by itself.
+#
+#   cmake, libclang-dev  build the HiGHS LP solver (good_lp's "highs" feature, via bindgen)
+#   pkg-config, build-essential  C toolchain and library lookup for -sys crates
+
+# True when a libclang shared library is installed where bindgen looks for it.
+have_libclang() {
+    compgen -G '/usr/lib/llvm-*/lib/libclang*.so*' >/dev/null \
+        || compgen -G '/usr/lib/*-linux-gnu/libclang*.so*' >/dev/null \
+        || compgen -G '/usr/lib/libclang*.so*' >/dev/null \
+        || compgen -G '/usr/lib64/libclang*.so*' >/dev/null
+}
+
+setup_system() {
+    local missing=()
+    command -v cmake >/dev/null 2>&1 || missing+=(cmake)
+    have_libclang || missing+=(libclang-dev)
+    command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
+    { command -v cc >/dev/null 2>&1 && command -v make >/dev/null 2>&1 && command -v c++ >/dev/null 2>&1; } \
+        || missing+=(build-essential)
+    if [ "${#missing[@]}" -eq 0 ]; then
+        return 0
+    fi
+
+    echo "Installing missing build packages: ${missing[*]}" >&2
+    local sudo=()
+    if [ "$(id -u)" -ne 0 ]; then
+        if ! command -v sudo >/dev/null 2>&1; then
+            echo "error: need root or sudo to install: ${missing[*]}" >&2
+            return 1
+        fi
+        sudo=(sudo)
+    fi
+    if ! command -v apt-get >/dev/null 2>&1; then
+        echo "error: apt-get not found; install these packages by hand: ${missing[*]}" >&2
+        return 1
+    fi
+    local log
+    log="$(mktemp)"
+    if ! { "${sudo[@]}" apt-get update -qq \
+        && "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"; } \
+        >"$log" 2>&1; then
+        cat "$log" >&2
+        rm -f "$log"
+        echo "error: could not install ${missing[*]}" >&2
+        return 1
+    fi
+    rm -f "$log"
+}

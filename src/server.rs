@@ -1,0 +1,159 @@
+//! The `serve` and `migrate` commands: wire the configured store into the web app and serve it
+//! until a shutdown signal, with a bounded grace period for in-flight requests.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use chargeplan_store::Store;
+use chargeplan_web::{AppState, HttpOptions};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+use crate::settings::Settings;
+
+/// Why serving stopped with a failure.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    /// In-flight requests were still running when the grace period ran out.
+    #[error("in-flight requests did not finish within {timeout_s} s of the shutdown signal")]
+    ShutdownTimedOut {
+        /// The grace period, `server.shutdown_timeout_s`.
+        timeout_s: u64,
+    },
+    /// Accepting or serving connections failed.
+    #[error("the HTTP server failed: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// `chargeplan serve`: opens and migrates the store, binds, serves until `shutdown` resolves.
+pub async fn run(
+    settings: &Settings,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let store = open_store(settings).await?;
+    let report = store
+        .migrate()
+        .await
+        .context("cannot apply database migrations")?;
+    tracing::info!(
+        store.backend = %store.backend(),
+        migrations.applied = report.applied.len(),
+        "store ready"
+    );
+    let listener = TcpListener::bind(settings.server.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", settings.server.listen))?;
+    let options = HttpOptions {
+        request_timeout: settings.server.request_timeout,
+    };
+    serve(
+        listener,
+        AppState { store },
+        &options,
+        settings.server.shutdown_timeout,
+        shutdown,
+    )
+    .await?;
+    Ok(())
+}
+
+/// `chargeplan migrate`: applies pending migrations and prints their names on stdout.
+pub async fn migrate(settings: &Settings) -> anyhow::Result<()> {
+    let store = open_store(settings).await?;
+    let report = store
+        .migrate()
+        .await
+        .context("cannot apply database migrations")?;
+    if report.applied.is_empty() {
+        println!(
+            "{} store is up to date: no migration to apply",
+            store.backend()
+        );
+    } else {
+        for name in &report.applied {
+            println!("applied {name}");
+        }
+        println!(
+            "{} store migrated: {} migration(s) applied",
+            store.backend(),
+            report.applied.len()
+        );
+    }
+    Ok(())
+}
+
+async fn open_store(settings: &Settings) -> anyhow::Result<Arc<dyn Store>> {
+    let target = settings.store_target();
+    // `StoreTarget`'s Debug redacts the PostgreSQL URL.
+    tracing::debug!(store.target = ?target, "opening store");
+    // The store's error already says "cannot open store: ...".
+    Ok(chargeplan_store::open(&target).await?)
+}
+
+/// Serves the app on `listener` until `shutdown` resolves, then stops accepting and waits up to
+/// `shutdown_timeout` for in-flight requests (mini-redis style: the signal is a parameter, so
+/// tests can drive it).
+///
+/// # Errors
+/// [`ServeError::ShutdownTimedOut`] when requests outlive the grace period; I/O errors.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    options: &HttpOptions,
+    shutdown_timeout: Duration,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), ServeError> {
+    serve_router(
+        listener,
+        chargeplan_web::app(state, options),
+        shutdown_timeout,
+        shutdown,
+    )
+    .await
+}
+
+/// [`serve`] for any router, so the shutdown behaviour can be tested with slow routes.
+async fn serve_router(
+    listener: TcpListener,
+    app: axum::Router,
+    shutdown_timeout: Duration,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), ServeError> {
+    let address = listener.local_addr()?;
+    let (signalled_tx, mut signalled_rx) = watch::channel(false);
+    let signal = async move {
+        shutdown.await;
+        // The receiver lives as long as this function; a send error cannot happen.
+        let _ = signalled_tx.send(true);
+    };
+    let server = axum::serve(listener, app)
+        .with_graceful_shutdown(signal)
+        .into_future();
+    tokio::pin!(server);
+
+    tracing::info!(server.address = %address, "listening on http://{address}");
+    tokio::select! {
+        result = &mut server => {
+            // Either the signal came and nothing was in flight, or accepting failed.
+            result?;
+            tracing::info!("server stopped");
+            return Ok(());
+        }
+        _ = signalled_rx.wait_for(|signalled| *signalled) => {}
+    }
+    match tokio::time::timeout(shutdown_timeout, &mut server).await {
+        Ok(result) => {
+            result?;
+            tracing::info!("in-flight requests finished; server stopped");
+            Ok(())
+        }
+        Err(_elapsed) => Err(ServeError::ShutdownTimedOut {
+            timeout_s: shutdown_timeout.as_secs(),
+        }),
+    }
+}
+
+#[cfg(test)]
+#[path = "server_tests.rs"]
+mod tests;

@@ -1,0 +1,294 @@
+//! Unit tests of settings layering, validation messages and secret handling.
+
+use std::collections::HashMap;
+use std::io::Write as _;
+
+use super::*;
+
+fn env(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect()
+}
+
+fn config_file(contents: &str) -> tempfile::NamedTempFile {
+    let mut file = tempfile::Builder::new()
+        .suffix(".toml")
+        .tempfile()
+        .expect("temp file");
+    file.write_all(contents.as_bytes())
+        .expect("write temp file");
+    file
+}
+
+fn load_env(pairs: &[(&str, &str)]) -> Result<Settings, SettingsError> {
+    Settings::load(None, &env(pairs), &Overrides::default())
+}
+
+fn error_of(pairs: &[(&str, &str)]) -> String {
+    load_env(pairs)
+        .expect_err("settings must be rejected")
+        .to_string()
+}
+
+#[test]
+fn defaults_alone_give_the_documented_values() {
+    let settings = load_env(&[]).expect("defaults are valid");
+
+    assert_eq!(settings.server.listen.to_string(), "127.0.0.1:8080");
+    assert_eq!(settings.server.data_dir, PathBuf::from("./data"));
+    assert_eq!(settings.server.shutdown_timeout, Duration::from_secs(10));
+    assert_eq!(settings.server.request_timeout, Duration::from_secs(30));
+    assert!(settings.database.postgres_url.is_none());
+    assert_eq!(settings.database.max_connections, 10);
+    assert_eq!(settings.log.format, LogFormat::Human);
+    assert_eq!(settings.log.filter, "info");
+}
+
+#[test]
+fn an_empty_database_url_means_sqlite_in_the_data_dir() {
+    let settings = load_env(&[("CHARGEPLAN__SERVER__DATA_DIR", "/var/lib/cp")]).expect("valid");
+
+    let target = settings.store_target();
+
+    assert!(
+        matches!(&target, StoreTarget::Sqlite { path } if path == Path::new("/var/lib/cp/chargeplan.db")),
+        "{target:?}"
+    );
+}
+
+#[test]
+fn a_postgres_url_selects_postgres_with_the_pool_size() {
+    let settings = load_env(&[
+        ("CHARGEPLAN__DATABASE__URL", "postgres://cp:pw@db:5432/cp"),
+        ("CHARGEPLAN__DATABASE__MAX_CONNECTIONS", "25"),
+    ])
+    .expect("valid");
+
+    let target = settings.store_target();
+
+    assert!(
+        matches!(&target, StoreTarget::Postgres { url, max_connections: 25 } if url == "postgres://cp:pw@db:5432/cp"),
+        "{target:?}"
+    );
+}
+
+#[test]
+fn a_config_file_overrides_defaults_and_the_environment_overrides_the_file() {
+    let file = config_file(
+        "[server]\nlisten = \"0.0.0.0:9000\"\nrequest_timeout_s = 5\n[log]\nformat = \"json\"\n",
+    );
+    let vars = env(&[("CHARGEPLAN__SERVER__LISTEN", "127.0.0.1:9100")]);
+
+    let settings = Settings::load(Some(file.path()), &vars, &Overrides::default()).expect("valid");
+
+    assert_eq!(
+        settings.server.listen.to_string(),
+        "127.0.0.1:9100",
+        "env beats file"
+    );
+    assert_eq!(
+        settings.server.request_timeout,
+        Duration::from_secs(5),
+        "file beats defaults"
+    );
+    assert_eq!(settings.log.format, LogFormat::Json, "file beats defaults");
+    assert_eq!(
+        settings.server.shutdown_timeout,
+        Duration::from_secs(10),
+        "defaults fill the rest"
+    );
+}
+
+#[test]
+fn command_line_flags_override_the_environment() {
+    let vars = env(&[
+        ("CHARGEPLAN__SERVER__LISTEN", "127.0.0.1:9100"),
+        ("CHARGEPLAN__SERVER__DATA_DIR", "/from/env"),
+    ]);
+    let overrides = Overrides {
+        listen: Some("127.0.0.1:0".to_owned()),
+        data_dir: Some("/from/flag".into()),
+    };
+
+    let settings = Settings::load(None, &vars, &overrides).expect("valid");
+
+    assert_eq!(settings.server.listen.to_string(), "127.0.0.1:0");
+    assert_eq!(settings.server.data_dir, PathBuf::from("/from/flag"));
+}
+
+#[test]
+fn environment_variables_use_double_underscores_and_ignore_other_names() {
+    let settings = load_env(&[
+        ("CHARGEPLAN__LOG__FILTER", "debug"),
+        ("CHARGEPLAN_TEST_DATABASE_URL", "postgres://not-a-setting"),
+        ("PATH", "/usr/bin"),
+    ])
+    .expect("only CHARGEPLAN__ variables are settings");
+
+    assert_eq!(settings.log.filter, "debug");
+}
+
+#[test]
+fn an_invalid_listen_address_names_the_key_and_an_example() {
+    let message = error_of(&[("CHARGEPLAN__SERVER__LISTEN", "abc")]);
+
+    assert_eq!(
+        message,
+        "invalid setting server.listen: \"abc\" is not a socket address (expected e.g. 127.0.0.1:8080)"
+    );
+}
+
+#[test]
+fn an_empty_data_dir_is_rejected() {
+    let message = error_of(&[("CHARGEPLAN__SERVER__DATA_DIR", " ")]);
+
+    assert!(
+        message.starts_with("invalid setting server.data_dir: must not be empty"),
+        "{message}"
+    );
+}
+
+#[test]
+fn timeouts_must_be_whole_seconds_in_range() {
+    let shutdown = error_of(&[("CHARGEPLAN__SERVER__SHUTDOWN_TIMEOUT_S", "ten")]);
+    let request = error_of(&[("CHARGEPLAN__SERVER__REQUEST_TIMEOUT_S", "0")]);
+
+    assert_eq!(
+        shutdown,
+        "invalid setting server.shutdown_timeout_s: \"ten\" is not a whole number of seconds from 0 to 3600"
+    );
+    assert_eq!(
+        request,
+        "invalid setting server.request_timeout_s: \"0\" is not a whole number of seconds from 1 to 3600"
+    );
+}
+
+#[test]
+fn a_database_url_that_is_not_postgres_is_rejected_without_echoing_it() {
+    let message = error_of(&[("CHARGEPLAN__DATABASE__URL", "mysql://root:hunter2@db/cp")]);
+
+    assert!(
+        message.starts_with("invalid setting database.url: must be empty"),
+        "{message}"
+    );
+    assert!(
+        !message.contains("hunter2"),
+        "the URL may hold a password: {message}"
+    );
+}
+
+#[test]
+fn max_connections_must_be_a_positive_whole_number() {
+    let message = error_of(&[("CHARGEPLAN__DATABASE__MAX_CONNECTIONS", "0")]);
+
+    assert_eq!(
+        message,
+        "invalid setting database.max_connections: \"0\" is not a whole number from 1 to 1000"
+    );
+}
+
+#[test]
+fn log_format_must_be_human_or_json() {
+    let message = error_of(&[("CHARGEPLAN__LOG__FORMAT", "xml")]);
+
+    assert_eq!(
+        message,
+        "invalid setting log.format: \"xml\" is not \"human\" or \"json\""
+    );
+}
+
+#[test]
+fn log_filter_must_be_a_valid_directive() {
+    let message = error_of(&[("CHARGEPLAN__LOG__FILTER", "info,chargeplan=loud")]);
+
+    assert!(
+        message.starts_with("invalid setting log.filter: \"info,chargeplan=loud\""),
+        "{message}"
+    );
+}
+
+#[test]
+fn an_unknown_key_in_a_config_file_is_an_error_naming_key_and_file() {
+    let file = config_file("[server]\nlistn = \"0.0.0.0:9000\"\n");
+
+    let error = Settings::load(Some(file.path()), &HashMap::new(), &Overrides::default())
+        .expect_err("typo must not be ignored");
+
+    let message = error.to_string();
+    assert!(
+        message.starts_with("unknown setting server.listn (set in "),
+        "{message}"
+    );
+    assert!(
+        message.contains(&file.path().display().to_string()),
+        "{message}"
+    );
+}
+
+#[test]
+fn an_unknown_section_in_a_config_file_is_an_error() {
+    let file = config_file("[sever]\nlisten = \"0.0.0.0:9000\"\n");
+
+    let error = Settings::load(Some(file.path()), &HashMap::new(), &Overrides::default())
+        .expect_err("typo must not be ignored");
+
+    assert!(
+        error
+            .to_string()
+            .starts_with("unknown setting sever.listen"),
+        "{error}"
+    );
+}
+
+#[test]
+fn an_unknown_environment_variable_names_the_variable() {
+    let message = error_of(&[("CHARGEPLAN__SERVER__LISTN", "0.0.0.0:9000")]);
+
+    assert!(
+        message.starts_with(
+            "unknown setting server.listn (set in the environment as CHARGEPLAN__SERVER__LISTN)"
+        ),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_missing_config_file_is_an_error() {
+    let error = Settings::load(
+        Some(Path::new("/nonexistent/chargeplan.toml")),
+        &HashMap::new(),
+        &Overrides::default(),
+    )
+    .expect_err("missing file must be reported");
+
+    assert!(
+        error.to_string().starts_with("cannot load settings:"),
+        "{error}"
+    );
+}
+
+#[test]
+fn debug_output_never_shows_the_database_password() {
+    let settings =
+        load_env(&[("CHARGEPLAN__DATABASE__URL", "postgres://cp:s3cr3t-pw@db/cp")]).expect("valid");
+
+    let debug = format!("{settings:?}");
+
+    assert!(!debug.contains("s3cr3t-pw"), "{debug}");
+    assert!(debug.contains("[REDACTED]"), "{debug}");
+}
+
+#[test]
+fn the_built_in_defaults_document_every_key() {
+    for key in KNOWN_KEYS {
+        let (_, name) = key.split_once('.').expect("dotted key");
+        let line = DEFAULTS_TOML
+            .lines()
+            .position(|l| l.starts_with(&format!("{name} =")))
+            .unwrap_or_else(|| panic!("{key} missing from config/default.toml"));
+        let previous = DEFAULTS_TOML.lines().nth(line - 1).unwrap_or_default();
+        assert!(previous.starts_with('#'), "{key} has no comment above it");
+    }
+}

@@ -1,0 +1,7 @@
+//! End-to-end tests of the `chargeplan` binary: it is started as a real process, with no
+//! configuration, and driven over HTTP, signals and its exit code.
+
+mod cli;
+mod helpers;
+mod postgres;
+mod serve;
