@@ -32,10 +32,14 @@ pub enum Command {
     Migrate,
     /// Run a simulated site end to end (not built yet: issue #6).
     Demo(DemoArgs),
-    /// Solve one site's charging plan from a problem file (not built yet: issue #3).
+    /// Solve one site's charging plan from a problem file (JSON, see docs/OPTIMIZER.md); bad
+    /// input exits 2 with the offending field named.
     Optimize(OptimizeArgs),
-    /// Run the EV fleet and vendor cloud simulator (not built yet: issue #4).
+    /// Run the simulated vendor cloud: an OCPI 2.2.1 CPO with simulated cars, until ctrl-c.
     Sim(SimArgs),
+    /// Manage vendor cloud accounts.
+    #[command(subcommand)]
+    Vendor(VendorCommand),
     /// Replay recorded real charging sessions through the control loop (not built yet: issue #6).
     Replay(ReplayArgs),
 }
@@ -55,7 +59,7 @@ pub struct ServeArgs {
 #[derive(Debug, clap::Args)]
 pub struct DemoArgs {}
 
-/// Flags of `optimize` (issue #3).
+/// Flags of `optimize`.
 #[derive(Debug, clap::Args)]
 pub struct OptimizeArgs {
     /// JSON file describing the site, its sessions and requests (the optimization problem).
@@ -66,9 +70,70 @@ pub struct OptimizeArgs {
     pub output: Option<PathBuf>,
 }
 
-/// Flags of `sim` (issue #4).
+/// Flags of `sim`.
 #[derive(Debug, clap::Args)]
-pub struct SimArgs {}
+pub struct SimArgs {
+    /// Address the simulated CPO listens on.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:9090")]
+    pub listen: String,
+    /// The token chargeplan must present; a random one is made and printed when absent.
+    #[arg(long, value_name = "TOKEN")]
+    pub token: Option<String>,
+    /// Treat --token as OCPI token A: valid only for registration (`chargeplan vendor register`).
+    #[arg(long)]
+    pub token_a: bool,
+    /// Simulated seconds per real second.
+    #[arg(long, value_name = "FACTOR", default_value_t = 60.0)]
+    pub speedup: f64,
+    /// The layout and its cars: `caltech` replays a recorded day of 49 sessions on 54 ports;
+    /// `demo` is a car park of ten ports with a few cars.
+    #[arg(long, value_enum, default_value_t = SimSite::Caltech)]
+    pub site: SimSite,
+}
+
+/// The layouts `sim` offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SimSite {
+    /// Caltech's garage replaying 2019-06-14 (ACN-Data, CC BY 4.0).
+    Caltech,
+    /// A small demo car park.
+    Demo,
+}
+
+/// `vendor` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum VendorCommand {
+    /// Register with a CPO: fetch its OCPI 2.2.1 modules with its token A, hand it our token and
+    /// versions URL (exchange.public_url, where the server must be running), and store token C.
+    Register(VendorRegisterArgs),
+    /// List vendor accounts (never their tokens).
+    List,
+}
+
+/// Flags of `vendor register`.
+#[derive(Debug, clap::Args)]
+pub struct VendorRegisterArgs {
+    /// Our name for the account, e.g. `acme-cpo` (letters, digits, `-_.:`).
+    #[arg(long, value_name = "ID")]
+    pub id: String,
+    /// The CPO's OCPI versions URL.
+    #[arg(long, value_name = "URL")]
+    pub versions_url: String,
+    /// The CPO's registration token (token A); also read from CHARGEPLAN_TOKEN_A.
+    #[arg(
+        long,
+        value_name = "TOKEN",
+        env = "CHARGEPLAN_TOKEN_A",
+        hide_env_values = true
+    )]
+    pub token_a: String,
+    /// How the CPO wants tokens in the Authorization header: `base64` (OCPI 2.2.1) or `raw`.
+    #[arg(long, value_name = "ENCODING", default_value = "base64")]
+    pub token_encoding: String,
+    /// Unit of the charging profiles we send: `W` (total power) or `A` (current per phase).
+    #[arg(long, value_name = "UNIT", default_value = "W")]
+    pub rate_unit: String,
+}
 
 /// Flags of `replay` (issue #6).
 #[derive(Debug, clap::Args)]
@@ -100,6 +165,12 @@ pub enum Runnable {
     Serve(ServeArgs),
     /// `migrate`.
     Migrate,
+    /// `optimize` with its files.
+    Optimize(OptimizeArgs),
+    /// `sim` with its flags.
+    Sim(SimArgs),
+    /// `vendor register` or `vendor list`.
+    Vendor(VendorCommand),
 }
 
 impl Command {
@@ -109,8 +180,9 @@ impl Command {
             Self::Serve(args) => return Ok(Runnable::Serve(args)),
             Self::Migrate => return Ok(Runnable::Migrate),
             Self::Demo(_) => ("demo", "#6: control loop and demo"),
-            Self::Optimize(_) => ("optimize", "#3: optimizer"),
-            Self::Sim(_) => ("sim", "#4: simulator"),
+            Self::Optimize(args) => return Ok(Runnable::Optimize(args)),
+            Self::Sim(args) => return Ok(Runnable::Sim(args)),
+            Self::Vendor(command) => return Ok(Runnable::Vendor(command)),
             Self::Replay(_) => ("replay", "#6: control loop and demo"),
         };
         Err(NotBuilt { command, issue })

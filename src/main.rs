@@ -2,10 +2,14 @@
 //! the chosen command. Exit codes: 0 ok, 1 runtime failure, 2 usage, settings or not built.
 
 mod cli;
+mod optimize_cmd;
 mod server;
 mod settings;
+mod settings_exchange;
 mod shutdown;
+mod sim_cmd;
 mod telemetry;
+mod vendor;
 
 use std::process::ExitCode;
 
@@ -28,12 +32,17 @@ fn main() -> ExitCode {
             return ExitCode::from(EXIT_USAGE);
         }
     };
+    if let Runnable::Optimize(args) = &command {
+        return optimize_cmd::run(args);
+    }
     let overrides = match &command {
         Runnable::Serve(args) => Overrides {
             listen: args.listen.clone(),
             data_dir: args.data_dir.clone(),
         },
-        Runnable::Migrate => Overrides::default(),
+        Runnable::Migrate | Runnable::Optimize(_) | Runnable::Sim(_) | Runnable::Vendor(_) => {
+            Overrides::default()
+        }
     };
     let settings = match Settings::load(cli.config.as_deref(), &settings::process_env(), &overrides)
     {
@@ -65,6 +74,10 @@ fn run(command: Runnable, settings: &Settings) -> anyhow::Result<()> {
         match command {
             Runnable::Serve(_) => server::run(settings, shutdown::signal()).await,
             Runnable::Migrate => server::migrate(settings).await,
+            // Handled before settings are loaded; kept here so every command has one place.
+            Runnable::Optimize(args) => optimize_cmd::result(&args),
+            Runnable::Sim(args) => sim_cmd::run(args, shutdown::signal()).await,
+            Runnable::Vendor(command) => vendor::run(command, settings).await,
         }
     })
 }

@@ -5,10 +5,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
+use chargeplan_core::{Clock, SystemClock};
+use chargeplan_exchange::service::ExchangeService;
 use chargeplan_store::Store;
 use chargeplan_web::{AppState, HttpOptions};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 
 use crate::settings::Settings;
 
@@ -47,15 +51,32 @@ pub async fn run(
     let options = HttpOptions {
         request_timeout: settings.server.request_timeout,
     };
-    serve(
+    let (tasks, cancel) = (TaskTracker::new(), CancellationToken::new());
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let exchange = settings.exchange.service_config(listener.local_addr()?);
+    let (_exchange, ocpi_routes) =
+        ExchangeService::start(store.clone(), clock, exchange, &tasks, cancel.clone());
+    let routes = chargeplan_web::router(AppState { store }).merge(ocpi_routes);
+    let served = serve(
         listener,
-        AppState { store },
+        routes,
         &options,
         settings.server.shutdown_timeout,
         shutdown,
     )
-    .await?;
+    .await;
+    stop_background(&tasks, &cancel, settings.server.shutdown_timeout).await;
+    served?;
     Ok(())
+}
+
+/// Stops the background tasks (pollers) and waits for them, at most `timeout`.
+async fn stop_background(tasks: &TaskTracker, cancel: &CancellationToken, timeout: Duration) {
+    cancel.cancel();
+    tasks.close();
+    if tokio::time::timeout(timeout, tasks.wait()).await.is_err() {
+        tracing::warn!("background tasks did not stop within the shutdown timeout");
+    }
 }
 
 /// `chargeplan migrate`: applies pending migrations and prints their names on stdout.
@@ -83,7 +104,7 @@ pub async fn migrate(settings: &Settings) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn open_store(settings: &Settings) -> anyhow::Result<Arc<dyn Store>> {
+pub async fn open_store(settings: &Settings) -> anyhow::Result<Arc<dyn Store>> {
     let target = settings.store_target();
     // `StoreTarget`'s Debug redacts the PostgreSQL URL.
     tracing::debug!(store.target = ?target, "opening store");
@@ -91,7 +112,7 @@ async fn open_store(settings: &Settings) -> anyhow::Result<Arc<dyn Store>> {
     Ok(chargeplan_store::open(&target).await?)
 }
 
-/// Serves the app on `listener` until `shutdown` resolves, then stops accepting and waits up to
+/// Serves `routes` with the middleware on `listener` until `shutdown` resolves, then stops accepting and waits up to
 /// `shutdown_timeout` for in-flight requests (mini-redis style: the signal is a parameter, so
 /// tests can drive it).
 ///
@@ -99,14 +120,14 @@ async fn open_store(settings: &Settings) -> anyhow::Result<Arc<dyn Store>> {
 /// [`ServeError::ShutdownTimedOut`] when requests outlive the grace period; I/O errors.
 pub async fn serve(
     listener: TcpListener,
-    state: AppState,
+    routes: axum::Router,
     options: &HttpOptions,
     shutdown_timeout: Duration,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
     serve_router(
         listener,
-        chargeplan_web::app(state, options),
+        chargeplan_web::with_middleware(routes, options),
         shutdown_timeout,
         shutdown,
     )

@@ -59,7 +59,7 @@ async fn serve_answers_health_checks_and_stops_cleanly_on_the_signal() {
     let task = tokio::spawn(async move {
         serve(
             listener,
-            AppState { store },
+            chargeplan_web::router(AppState { store }),
             &options,
             Duration::from_secs(5),
             shutdown,

@@ -12,6 +12,8 @@ use config::{Config, Environment, File, FileFormat, Source, Value};
 use secrecy::{ExposeSecret, SecretString};
 use tracing_subscriber::EnvFilter;
 
+pub use crate::settings_exchange::ExchangeSettings;
+
 /// `config/default.toml`, compiled in so the binary starts with no files from any directory.
 pub const DEFAULTS_TOML: &str = include_str!("../config/default.toml");
 
@@ -21,7 +23,7 @@ const ENV_PREFIX: &str = "CHARGEPLAN";
 const ENV_SEPARATOR: &str = "__";
 
 /// Every key a source may set; anything else is a typo and stops start-up.
-const KNOWN_KEYS: [&str; 8] = [
+const KNOWN_KEYS: [&str; 14] = [
     "server.listen",
     "server.data_dir",
     "server.shutdown_timeout_s",
@@ -30,6 +32,12 @@ const KNOWN_KEYS: [&str; 8] = [
     "database.max_connections",
     "log.format",
     "log.filter",
+    "exchange.public_url",
+    "exchange.country_code",
+    "exchange.party_id",
+    "exchange.business_name",
+    "exchange.poll_interval_s",
+    "exchange.poll_overlap_s",
 ];
 
 /// Largest accepted timeout, in seconds (one hour).
@@ -48,6 +56,8 @@ pub struct Settings {
     pub database: DatabaseSettings,
     /// What is logged and how.
     pub log: LogSettings,
+    /// How chargeplan meets vendor clouds.
+    pub exchange: ExchangeSettings,
 }
 
 /// `[server]`: HTTP listener, local state and timeouts.
@@ -176,15 +186,7 @@ impl Settings {
     }
 
     fn from_values(values: &HashMap<String, String>) -> Result<Self, SettingsError> {
-        let get = |key: &'static str| {
-            values
-                .get(key)
-                .map(String::as_str)
-                .ok_or(SettingsError::Invalid {
-                    key,
-                    reason: "missing (it has a built-in default; was it emptied?)".to_owned(),
-                })
-        };
+        let get = |key: &'static str| lookup(values, key);
         let server = ServerSettings {
             listen: parse_listen(get("server.listen")?)?,
             data_dir: parse_data_dir(get("server.data_dir")?)?,
@@ -207,12 +209,28 @@ impl Settings {
             format: parse_log_format(get("log.format")?)?,
             filter: parse_log_filter(get("log.filter")?)?,
         };
+        let exchange = ExchangeSettings::from_values(values)?;
         Ok(Self {
             server,
             database,
             log,
+            exchange,
         })
     }
+}
+
+/// The value of `key`; every known key has a built-in default, so a missing one was emptied.
+pub(crate) fn lookup<'a>(
+    values: &'a HashMap<String, String>,
+    key: &'static str,
+) -> Result<&'a str, SettingsError> {
+    values
+        .get(key)
+        .map(String::as_str)
+        .ok_or(SettingsError::Invalid {
+            key,
+            reason: "missing (it has a built-in default; was it emptied?)".to_owned(),
+        })
 }
 
 /// The `CHARGEPLAN__*` variables of this process (others are never read).
@@ -269,7 +287,7 @@ fn describe_origin(origin: &str, dotted: &str) -> String {
     }
 }
 
-fn invalid(key: &'static str, reason: impl fmt::Display) -> SettingsError {
+pub(crate) fn invalid(key: &'static str, reason: impl fmt::Display) -> SettingsError {
     SettingsError::Invalid {
         key,
         reason: reason.to_string(),
@@ -295,7 +313,11 @@ fn parse_data_dir(text: &str) -> Result<PathBuf, SettingsError> {
     Ok(PathBuf::from(text))
 }
 
-fn parse_seconds(key: &'static str, text: &str, min: u64) -> Result<Duration, SettingsError> {
+pub(crate) fn parse_seconds(
+    key: &'static str,
+    text: &str,
+    min: u64,
+) -> Result<Duration, SettingsError> {
     match text.trim().parse::<u64>() {
         Ok(seconds) if (min..=MAX_TIMEOUT_S).contains(&seconds) => Ok(Duration::from_secs(seconds)),
         _ => Err(invalid(

@@ -3,5 +3,7 @@
 
 mod cli;
 mod helpers;
+mod optimize;
 mod postgres;
 mod serve;
+mod vendor;

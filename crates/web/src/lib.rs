@@ -29,5 +29,11 @@ pub fn router(state: AppState) -> Router {
 /// [`router`] wrapped in the middleware every served request goes through: request id, one
 /// log line per request, and the request timeout.
 pub fn app(state: AppState, options: &HttpOptions) -> Router {
-    middleware::wrap(router(state), options)
+    with_middleware(router(state), options)
+}
+
+/// Any routes (ours merged with others, such as the OCPI receiver) wrapped in the same
+/// middleware as [`app`].
+pub fn with_middleware(routes: Router, options: &HttpOptions) -> Router {
+    middleware::wrap(routes, options)
 }

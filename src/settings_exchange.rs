@@ -1,0 +1,134 @@
+//! `[exchange]` settings: how chargeplan introduces itself to vendor clouds and polls them.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use chargeplan_exchange::accounts::OurParty;
+use chargeplan_exchange::poller::PollerConfig;
+use chargeplan_exchange::service::ExchangeConfig;
+
+use crate::settings::{SettingsError, invalid, lookup, parse_seconds};
+
+/// `[exchange]`: our OCPI identity and the pace of polling.
+#[derive(Debug, Clone)]
+pub struct ExchangeSettings {
+    /// Our base URL as CPOs reach it; `None`: `http://` + the listen address.
+    pub public_url: Option<String>,
+    /// OCPI country code (2 letters) and party id (3 characters) of this chargeplan.
+    pub country_code: String,
+    pub party_id: String,
+    /// The name CPOs see in our credentials.
+    pub business_name: String,
+    /// Time between session polls of one vendor account.
+    pub poll_interval: Duration,
+    /// How far before the last seen update each poll starts again.
+    pub poll_overlap: Duration,
+}
+
+impl ExchangeSettings {
+    pub(crate) fn from_values(values: &HashMap<String, String>) -> Result<Self, SettingsError> {
+        let get = |key: &'static str| lookup(values, key);
+        Ok(Self {
+            public_url: parse_public_url(get("exchange.public_url")?)?,
+            country_code: parse_code(
+                "exchange.country_code",
+                get("exchange.country_code")?,
+                2,
+                |c| c.is_ascii_uppercase(),
+            )?,
+            party_id: parse_code("exchange.party_id", get("exchange.party_id")?, 3, |c| {
+                c.is_ascii_uppercase() || c.is_ascii_digit()
+            })?,
+            business_name: parse_name(get("exchange.business_name")?)?,
+            poll_interval: parse_seconds(
+                "exchange.poll_interval_s",
+                get("exchange.poll_interval_s")?,
+                1,
+            )?,
+            poll_overlap: parse_seconds(
+                "exchange.poll_overlap_s",
+                get("exchange.poll_overlap_s")?,
+                0,
+            )?,
+        })
+    }
+
+    /// Our public base URL, falling back to the address the server listens on.
+    pub fn public_url_for(&self, listen: SocketAddr) -> String {
+        self.public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{listen}"))
+    }
+
+    /// How we introduce ourselves in the credentials handshake.
+    pub fn our_party(&self, listen: SocketAddr) -> OurParty {
+        OurParty {
+            public_url: self.public_url_for(listen),
+            country_code: self.country_code.clone(),
+            party_id: self.party_id.clone(),
+            name: self.business_name.clone(),
+        }
+    }
+
+    /// The running exchange's configuration.
+    pub fn service_config(&self, listen: SocketAddr) -> ExchangeConfig {
+        ExchangeConfig {
+            public_url: self.public_url_for(listen),
+            poller: PollerConfig {
+                interval: self.poll_interval,
+                overlap: chrono::Duration::from_std(self.poll_overlap)
+                    .unwrap_or_else(|_| chrono::Duration::minutes(5)),
+                ..PollerConfig::default()
+            },
+            accounts_rescan: Duration::from_secs(30),
+        }
+    }
+}
+
+fn parse_public_url(text: &str) -> Result<Option<String>, SettingsError> {
+    let trimmed = text.trim().trim_end_matches('/');
+    if trimmed.is_empty() {
+        return Ok(None);
+    }
+    match reqwest::Url::parse(trimmed) {
+        Ok(url) if matches!(url.scheme(), "http" | "https") && url.host().is_some() => {
+            Ok(Some(trimmed.to_owned()))
+        }
+        _ => Err(invalid(
+            "exchange.public_url",
+            format_args!(
+                "{text:?} is not an http(s) URL (expected e.g. https://charging.example.com)"
+            ),
+        )),
+    }
+}
+
+fn parse_code(
+    key: &'static str,
+    text: &str,
+    len: usize,
+    allowed: fn(char) -> bool,
+) -> Result<String, SettingsError> {
+    let code = text.trim().to_ascii_uppercase();
+    if code.chars().count() == len && code.chars().all(allowed) {
+        Ok(code)
+    } else {
+        Err(invalid(
+            key,
+            format_args!("{text:?} must be {len} letters or digits as OCPI requires"),
+        ))
+    }
+}
+
+fn parse_name(text: &str) -> Result<String, SettingsError> {
+    let name = text.trim();
+    if (1..=100).contains(&name.chars().count()) {
+        Ok(name.to_owned())
+    } else {
+        Err(invalid(
+            "exchange.business_name",
+            "must be 1 to 100 characters",
+        ))
+    }
+}
