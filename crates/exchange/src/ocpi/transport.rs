@@ -101,6 +101,7 @@ impl OcpiClient {
         let mut items = Vec::new();
         let mut next = Some(url.to_owned());
         let mut seen = std::collections::HashSet::new();
+        let mut total = None;
         while let Some(page_url) = next.take() {
             if !seen.insert(page_url.clone()) || seen.len() > MAX_PAGES {
                 return Err(OcpiError::InvalidResponse(format!(
@@ -108,8 +109,18 @@ impl OcpiClient {
                 )));
             }
             let (data, headers) = self.get_page::<Vec<T>>(&page_url, &correlation_id).await?;
+            total = total.or_else(|| header_number(&headers, "X-Total-Count"));
             items.extend(data.unwrap_or_default());
             next = next_link(&headers);
+        }
+        // Objects may change between pages; fewer than announced is worth a note, not an error
+        // (the next poll's overlap picks up what moved).
+        if let Some(total) = total.filter(|total| items.len() < *total) {
+            tracing::debug!(
+                ocpi.total_count = total,
+                ocpi.received = items.len(),
+                "fewer objects than X-Total-Count announced"
+            );
         }
         Ok(items)
     }
@@ -217,6 +228,11 @@ async fn unwrap_envelope<T: DeserializeOwned>(
         });
     }
     Ok(envelope.data)
+}
+
+/// A numeric header such as `X-Total-Count` or `X-Limit`.
+pub fn header_number(headers: &HeaderMap, name: &str) -> Option<usize> {
+    headers.get(name)?.to_str().ok()?.trim().parse().ok()
 }
 
 /// The `rel="next"` target of a `Link` header, if any.
