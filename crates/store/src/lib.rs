@@ -1,11 +1,13 @@
 #![doc = include_str!("../README.md")]
 
+mod driver_records;
 mod error;
 mod layout;
 mod merge;
 mod open;
 mod records;
 mod rows;
+mod sql_driver;
 mod sql_layout;
 mod sql_outbox;
 mod sql_people;
@@ -19,6 +21,7 @@ mod time;
 pub mod postgres;
 pub mod sqlite;
 
+pub use driver_records::{DriverLink, DriverNotice, PhoneVerification, SuppressionReason};
 pub use error::StoreError;
 pub use open::{StoreTarget, open};
 pub use records::{
@@ -26,14 +29,14 @@ pub use records::{
     SessionUpsert, VendorAccount,
 };
 pub use store::{
-    Backend, LayoutStore, MigrationReport, OutboxStore, ParticipantStore, PlanStore, SessionStore,
-    Store, StoreAdmin, VendorStore,
+    Backend, DriverStore, LayoutStore, MigrationReport, OutboxStore, ParticipantStore, PlanStore,
+    SessionStore, Store, StoreAdmin, SuppressionStore, VendorStore,
 };
 
 /// Every area trait of the store, to call its methods on `dyn Store`.
 pub mod prelude {
     pub use crate::{
-        LayoutStore, OutboxStore, ParticipantStore, PlanStore, SessionStore, Store, StoreAdmin,
-        VendorStore,
+        DriverStore, LayoutStore, OutboxStore, ParticipantStore, PlanStore, SessionStore, Store,
+        StoreAdmin, SuppressionStore, VendorStore,
     };
 }

@@ -3,14 +3,14 @@
 use async_trait::async_trait;
 use chargeplan_core::{
     CapOverride, ChargingRequest, Circuit, CircuitId, MeterSample, Participant, ParticipantId,
-    Plan, PlanId, Port, PortId, ScheduledCap, Session, SessionId, Setpoint, SetpointId,
-    SetpointState, Site, SiteId, Tariff, TokenUid, VendorAccountId, VendorRef,
+    PhoneNumber, Plan, PlanId, Port, PortId, ScheduledCap, Session, SessionId, Setpoint,
+    SetpointId, SetpointState, Site, SiteId, Tariff, TokenUid, VendorAccountId, VendorRef,
 };
 use chrono::{DateTime, Utc};
 
 use crate::{
-    Effects, Event, NewEvent, NewOutboxMessage, OutboxMessage, SessionUpsert, StoreError,
-    VendorAccount,
+    DriverLink, DriverNotice, Effects, Event, NewEvent, NewOutboxMessage, OutboxMessage,
+    PhoneVerification, SessionUpsert, StoreError, SuppressionReason, VendorAccount,
 };
 
 /// Which database a store runs on.
@@ -47,6 +47,8 @@ pub trait Store:
     + SessionStore
     + PlanStore
     + OutboxStore
+    + DriverStore
+    + SuppressionStore
     + Send
     + Sync
     + std::fmt::Debug
@@ -61,6 +63,8 @@ impl<T> Store for T where
         + SessionStore
         + PlanStore
         + OutboxStore
+        + DriverStore
+        + SuppressionStore
         + Send
         + Sync
         + std::fmt::Debug
@@ -270,4 +274,85 @@ pub trait VendorStore: Send + Sync {
     async fn upsert_vendor_account(&self, account: &VendorAccount) -> Result<(), StoreError>;
     async fn get_vendor_account(&self, id: &VendorAccountId) -> Result<VendorAccount, StoreError>;
     async fn list_vendor_accounts(&self) -> Result<Vec<VendorAccount>, StoreError>;
+}
+
+/// The driver flow: personal links, phone verification, notices, and event cursors.
+#[async_trait]
+pub trait DriverStore: Send + Sync {
+    /// Stores the session's link and writes `effects` (the Welcome SMS) in the same
+    /// transaction — unless the session already has a link, in which case nothing is written
+    /// and `false` is returned.
+    async fn create_driver_link(
+        &self,
+        link: &DriverLink,
+        effects: &Effects,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+    async fn find_driver_link(&self, token_hash: &str) -> Result<Option<DriverLink>, StoreError>;
+    async fn driver_link_for_session(
+        &self,
+        session: &SessionId,
+    ) -> Result<Option<DriverLink>, StoreError>;
+
+    async fn insert_phone_verification(
+        &self,
+        verification: &PhoneVerification,
+        effects: &Effects,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+    async fn get_phone_verification(
+        &self,
+        id: &str,
+    ) -> Result<Option<PhoneVerification>, StoreError>;
+    /// Verifications for this phone at this site created at or after `since`.
+    async fn count_phone_verifications(
+        &self,
+        site: &SiteId,
+        phone: &PhoneNumber,
+        since: DateTime<Utc>,
+    ) -> Result<u64, StoreError>;
+    /// Stores `attempts` and `verified_at` of the verification.
+    async fn update_phone_verification(
+        &self,
+        verification: &PhoneVerification,
+    ) -> Result<(), StoreError>;
+
+    async fn get_driver_notice(
+        &self,
+        session: &SessionId,
+    ) -> Result<Option<DriverNotice>, StoreError>;
+    /// Stores the notice and writes `effects` (the SMS it records) in one transaction.
+    async fn save_driver_notice(
+        &self,
+        notice: &DriverNotice,
+        effects: &Effects,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+
+    /// The last event `consumer` handled at `site` (0 when none).
+    async fn event_cursor(&self, consumer: &str, site: &SiteId) -> Result<i64, StoreError>;
+    async fn set_event_cursor(
+        &self,
+        consumer: &str,
+        site: &SiteId,
+        last_event_id: i64,
+    ) -> Result<(), StoreError>;
+}
+
+/// Numbers we must never text.
+#[async_trait]
+pub trait SuppressionStore: Send + Sync {
+    /// Adds the number (or replaces its reason).
+    async fn suppress_number(
+        &self,
+        phone: &PhoneNumber,
+        reason: SuppressionReason,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+    /// Removes the number; `true` when it was on the list.
+    async fn lift_suppression(&self, phone: &PhoneNumber) -> Result<bool, StoreError>;
+    async fn number_suppression(
+        &self,
+        phone: &PhoneNumber,
+    ) -> Result<Option<SuppressionReason>, StoreError>;
 }

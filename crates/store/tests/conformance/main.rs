@@ -1,6 +1,7 @@
 //! The store conformance suite: every case runs on SQLite and, when
 //! `CHARGEPLAN_TEST_DATABASE_URL` is set, on PostgreSQL — each on a fresh database.
 
+mod driver;
 mod fixtures;
 mod harness;
 mod layout;
@@ -68,6 +69,11 @@ conformance!(
     outbox::concurrent_workers_never_claim_the_same_message,
     outbox::events_are_read_in_order_after_a_position,
     vendors::vendor_accounts_round_trip_and_reregistration_replaces_the_tokens,
+    driver::a_session_gets_one_link_and_its_welcome_is_written_with_it,
+    driver::notices_are_saved_with_their_messages_and_replaced,
+    driver::suppressed_numbers_are_listed_until_lifted,
+    driver::phone_verifications_count_attempts_and_are_used_once,
+    driver::event_cursors_start_at_zero_and_move,
 );
 
 #[tokio::test]
