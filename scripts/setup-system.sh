@@ -4,6 +4,7 @@
 #
 #   cmake, libclang-dev  build the HiGHS LP solver (good_lp's "highs" feature, via bindgen)
 #   pkg-config, build-essential  C toolchain and library lookup for -sys crates
+#   chromium, fonts-liberation  headless browser (and its usual fonts) for the web page tests
 
 # True when a libclang shared library is installed where bindgen looks for it.
 have_libclang() {
@@ -20,11 +21,13 @@ setup_system() {
     command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
     { command -v cc >/dev/null 2>&1 && command -v make >/dev/null 2>&1 && command -v c++ >/dev/null 2>&1; } \
         || missing+=(build-essential)
+    command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+    compgen -G '/usr/share/fonts/truetype/liberation*/*.ttf' >/dev/null || missing+=(fonts-liberation)
     if [ "${#missing[@]}" -eq 0 ]; then
         return 0
     fi
 
-    echo "Installing missing build packages: ${missing[*]}" >&2
+    echo "Installing missing build and test packages: ${missing[*]}" >&2
     local sudo=()
     if [ "$(id -u)" -ne 0 ]; then
         if ! command -v sudo >/dev/null 2>&1; then

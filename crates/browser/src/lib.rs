@@ -1,0 +1,11 @@
+#![doc = include_str!("../README.md")]
+
+mod actions;
+mod browser;
+mod cdp;
+mod error;
+mod page;
+
+pub use browser::{Browser, CHROMIUM_ENV, DEFAULT_TIMEOUT};
+pub use error::BrowserError;
+pub use page::Page;
