@@ -8,6 +8,7 @@ pub mod participant;
 pub mod phone;
 pub mod plan;
 pub mod port;
+pub mod projection;
 pub mod request;
 pub mod session;
 pub mod setpoint;
@@ -29,6 +30,7 @@ pub use participant::{MAX_TOKENS_PER_PARTICIPANT, Participant};
 pub use phone::PhoneNumber;
 pub use plan::{Plan, SessionPlan};
 pub use port::{Phases, Port, VendorRef};
+pub use projection::{Projection, ShortfallCause, format_local_time};
 pub use request::{
     ChargingRequest, EnergyNeed, MAX_DEPARTURE_DAYS, MAX_REQUEST_KWH, MAX_REQUEST_MILES,
     RequestedEnergy,

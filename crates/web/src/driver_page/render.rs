@@ -1,0 +1,294 @@
+//! The driver page's HTML: server-rendered, mobile-first, usable without JavaScript and with
+//! a screen reader. Everything the handler passes in is escaped by maud.
+
+use chargeplan_core::{ChargingRequest, RequestedEnergy, format_local_time};
+use maud::{DOCTYPE, Markup, PreEscaped, html};
+
+use super::chart::power_chart;
+use super::form::FormErrors;
+use super::form::{AMOUNT, DEPARTURE, UNIT};
+use super::view::DriverPage;
+
+/// One column, system fonts, large touch targets, AA contrast, a visible focus outline.
+const CSS: &str = "\
+*,*::before,*::after{box-sizing:border-box}\
+body{margin:0;font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;font-size:1.125rem;line-height:1.5;color:#1b1b1b;background:#fff}\
+main{max-width:36rem;margin:0 auto;padding:1rem}\
+h1{font-size:1.6rem;line-height:1.25;margin:.5rem 0 1rem;overflow-wrap:anywhere}\
+h2{font-size:1.25rem;margin:1.75rem 0 .5rem}\
+a{color:#0b5cad}\
+.projection{font-size:1.3rem;font-weight:600;margin:0 0 1rem;padding:.75rem 1rem;border-left:.4rem solid #0b5cad;background:#eef4fb}\
+.notice{margin:0 0 1rem;padding:.75rem 1rem;border:2px solid #1e6b34;background:#edf7ef;color:#14471f;font-weight:600}\
+.ended{font-size:1.2rem;font-weight:600}\
+.facts{display:grid;grid-template-columns:repeat(auto-fit,minmax(9rem,1fr));gap:.75rem 1rem;margin:0}\
+.facts dt{color:#4a4a4a;font-size:1rem}\
+.facts dd{margin:0;font-weight:600;font-size:1.2rem}\
+.chart{display:block;width:100%;height:auto}\
+.field,fieldset{margin:0 0 1.25rem;padding:0;border:0;min-width:0}\
+label,legend{display:block;font-weight:600;margin:0 0 .25rem;padding:0}\
+.hint{margin:0 0 .25rem;color:#4a4a4a;font-size:1rem}\
+input[type=time],input[type=number]{display:block;width:100%;max-width:14rem;min-height:3rem;padding:.5rem .75rem;font:inherit;color:#1b1b1b;background:#fff;border:2px solid #1b1b1b;border-radius:.25rem}\
+input[aria-invalid=true]{border:3px solid #b00020}\
+.choice{display:flex;align-items:center;gap:.75rem;min-height:3rem}\
+.choice input{width:1.75rem;height:1.75rem;margin:0;accent-color:#0b5cad}\
+.choice label{flex:1;margin:0;padding:.5rem 0;font-weight:400}\
+button{display:block;width:100%;min-height:3rem;padding:.75rem 1.5rem;font:inherit;font-weight:600;color:#fff;background:#0b5cad;border:0;border-radius:.25rem}\
+button:hover{background:#084a8c}\
+a:focus,input:focus,button:focus{outline:3px solid #1b1b1b;outline-offset:3px}\
+.error-summary{margin:0 0 1.25rem;padding:1rem;border:3px solid #b00020}\
+.error-summary h2{margin:0 0 .5rem}\
+.error-summary ul{margin:0;padding-left:1.25rem}\
+.error-summary a{color:#b00020;font-weight:600}\
+.field-error{margin:0 0 .25rem;color:#b00020;font-weight:600}\
+.visually-hidden{position:absolute;width:1px;height:1px;margin:-1px;padding:0;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap;border:0}";
+
+/// The request and status page behind a driver's personal link.
+pub fn render(page: &DriverPage) -> Markup {
+    let title = if page.errors.is_empty() {
+        format!("Charging at {}", page.site_name)
+    } else {
+        format!("Error: charging at {}", page.site_name)
+    };
+    layout(
+        &title,
+        html! {
+            h1 { (page.site_name) }
+            // First, so that a driver who submitted a bad form sees it without scrolling.
+            (error_summary(&page.errors))
+            @if let Some(notice) = &page.notice {
+                p #notice .notice role="status" { (notice) }
+            }
+            (status(page))
+            @if let Some(chart) = &page.chart {
+                section aria-labelledby="chart-heading" {
+                    h2 #chart-heading { "Planned and measured power" }
+                    (power_chart(chart, page.tz))
+                }
+            }
+            @if !page.session.ended {
+                (request_form(page))
+            }
+        },
+    )
+}
+
+/// The page for an unknown or expired link: friendly, and saying nothing about why.
+pub fn render_expired() -> Markup {
+    layout(
+        "Link not found",
+        html! {
+            h1 { "This link is no longer valid" }
+            p {
+                "Links in our text messages work only while that charging session lasts. "
+                "If your car is charging now, use the link in our most recent text."
+            }
+        },
+    )
+}
+
+/// A page for a failure the driver can do nothing about but retry; `message` is shown as
+/// text (escaped) and must not carry internal detail.
+pub fn render_error(message: &str) -> Markup {
+    layout(
+        "Something went wrong",
+        html! {
+            h1 { "Something went wrong" }
+            p { (message) }
+            p { "Please try again in a moment." }
+        },
+    )
+}
+
+/// The HTML document around a page's content.
+fn layout(title: &str, content: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                // The link is personal: keep it out of search engines and Referer headers.
+                meta name="robots" content="noindex, nofollow";
+                meta name="referrer" content="no-referrer";
+                title { (title) }
+                style { (PreEscaped(CSS)) }
+            }
+            body { main { (content) } }
+        }
+    }
+}
+
+/// Energy so far, power, start, the projection, and what was asked for.
+fn status(page: &DriverPage) -> Markup {
+    let s = &page.session;
+    let miles_wh = page.miles_wh();
+    let energy = match miles_wh {
+        Some(wh) => format!(
+            "{} kWh (~{:.0} mi)",
+            one_decimal(s.energy_kwh),
+            finite(s.energy_kwh) * 1000.0 / wh
+        ),
+        None => format!("{} kWh", one_decimal(s.energy_kwh)),
+    };
+    let projection = page.projection.as_ref().filter(|_| !s.ended);
+    html! {
+        section aria-labelledby="status-heading" {
+            h2 #status-heading { "Your charging" }
+            @if s.ended {
+                p.ended { "This charging session has ended." }
+            } @else if let Some(p) = projection {
+                p #projection .projection { (p.sentence(page.tz, miles_wh, page.now)) }
+            } @else if page.request.is_none() {
+                p { "Tell us when you leave and how much you need, and we will plan your charging." }
+            }
+            dl.facts {
+                div {
+                    dt { @if s.ended { "Energy delivered" } @else { "Energy so far" } }
+                    dd { (energy) }
+                }
+                @if !s.ended {
+                    div { dt { "Current power" } dd { (one_decimal(s.power_kw)) " kW" } }
+                }
+                div { dt { "Started at" } dd { (format_local_time(s.started_at, page.tz, page.now)) } }
+                @if let Some(done) = projection.filter(|p| p.is_met()).and_then(|p| p.completion) {
+                    div { dt { "Expected to finish" } dd { (format_local_time(done, page.tz, page.now)) } }
+                }
+                @if let Some(r) = &page.request {
+                    div { dt { "You asked for" } dd { (asked_for(r, page)) } }
+                }
+            }
+        }
+    }
+}
+
+/// "60 mi (18 kWh) by 17:00", "18 kWh by 17:00" or "As much as possible by 17:00".
+fn asked_for(r: &ChargingRequest, page: &DriverPage) -> String {
+    let by = format_local_time(r.departure, page.tz, page.now);
+    match (r.energy, r.stated_miles) {
+        (RequestedEnergy::AsMuchAsPossible, _) => format!("As much as possible by {by}"),
+        (RequestedEnergy::Kwh(kwh), Some(miles)) => {
+            format!("{} mi ({} kWh) by {by}", trimmed(miles), trimmed(kwh.get()))
+        }
+        (RequestedEnergy::Kwh(kwh), None) => format!("{} kWh by {by}", trimmed(kwh.get())),
+    }
+}
+
+/// The request form with its error summary and inline errors.
+fn request_form(page: &DriverPage) -> Markup {
+    let (form, errors) = (&page.form, &page.errors);
+    let departure_error = errors.get(DEPARTURE);
+    let amount_error = errors.get(AMOUNT);
+    let unit_error = errors.get(UNIT);
+    let unit = form.unit.trim().to_ascii_lowercase();
+    html! {
+        section aria-labelledby="request-heading" {
+            h2 #request-heading {
+                @if page.request.is_some() { "Change your request" } @else { "Your request" }
+            }
+            form method="post" action=(page.action_path) novalidate {
+                div.field {
+                    label for="departure" { "When do you leave?" }
+                    p.hint #departure-hint { "Time at the charger, for example 17:30." }
+                    (field_error(DEPARTURE, departure_error))
+                    input #departure type="time" name="departure" value=(form.departure) required
+                        aria-describedby=(described_by(DEPARTURE, departure_error))
+                        aria-invalid=[departure_error.map(|_| "true")];
+                }
+                div.field {
+                    label for="amount" { "How much do you need?" }
+                    p.hint #amount-hint { "Miles of driving or kWh, or tick “As much as possible”." }
+                    (field_error(AMOUNT, amount_error))
+                    input #amount type="number" inputmode="decimal" step="any" min="0" name="amount"
+                        value=(form.amount)
+                        aria-describedby=(described_by(AMOUNT, amount_error))
+                        aria-invalid=[amount_error.map(|_| "true")];
+                }
+                fieldset aria-describedby=[unit_error.map(|_| "unit-error")] {
+                    legend { "Amount in" }
+                    (field_error(UNIT, unit_error))
+                    div.choice {
+                        input #unit-mi type="radio" name="unit" value="mi" checked[unit == "mi"];
+                        label for="unit-mi" { "miles" }
+                    }
+                    div.choice {
+                        input #unit-kwh type="radio" name="unit" value="kwh" checked[unit == "kwh"];
+                        label for="unit-kwh" { "kWh" }
+                    }
+                }
+                div.field.choice {
+                    input #max type="checkbox" name="max" value="on" checked[form.as_much_as_possible];
+                    label for="max" { "As much as possible" }
+                }
+                button type="submit" { "Save" }
+            }
+        }
+    }
+}
+
+/// The list of problems at the top of the page, each linking to its field.
+fn error_summary(errors: &FormErrors) -> Markup {
+    html! {
+        @if !errors.is_empty() {
+            div.error-summary role="alert" aria-labelledby="error-summary-heading" {
+                h2 #error-summary-heading { "Please check your request" }
+                ul {
+                    @for (field, message) in errors.iter() {
+                        li {
+                            @match anchor(field) {
+                                Some(id) => { a href=(format!("#{id}")) { (message) } }
+                                None => { (message) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The message next to a field, with the id its input refers to.
+fn field_error(field: &str, message: Option<&str>) -> Markup {
+    html! {
+        @if let Some(message) = message {
+            p.field-error id=(format!("{field}-error")) {
+                span.visually-hidden { "Error: " } (message)
+            }
+        }
+    }
+}
+
+/// The hint, and the error when there is one, for `aria-describedby`.
+fn described_by(field: &str, error: Option<&str>) -> String {
+    match error {
+        Some(_) => format!("{field}-hint {field}-error"),
+        None => format!("{field}-hint"),
+    }
+}
+
+/// The id of the control an error in the summary links to.
+fn anchor(field: &str) -> Option<&'static str> {
+    match field {
+        DEPARTURE => Some("departure"),
+        AMOUNT => Some("amount"),
+        UNIT => Some("unit-mi"),
+        _ => None,
+    }
+}
+
+/// `v` if finite, else 0.
+fn finite(v: f64) -> f64 {
+    if v.is_finite() { v.max(0.0) } else { 0.0 }
+}
+
+/// "12.4".
+fn one_decimal(v: f64) -> String {
+    format!("{:.1}", finite(v))
+}
+
+/// "60", "12.5": at most two decimals, no trailing zeros.
+fn trimmed(v: f64) -> String {
+    format!("{}", (finite(v) * 100.0).round() / 100.0)
+}
+
+#[cfg(test)]
+mod tests;
