@@ -30,7 +30,8 @@ pub enum Command {
     Serve(ServeArgs),
     /// Open the configured store, apply pending migrations and print their names.
     Migrate,
-    /// Run a simulated site end to end (not built yet: issue #6).
+    /// Run the whole system on a simulated garage replaying a real day (no configuration
+    /// needed): texts appear in the output and on /dev/sms; ctrl-c stops.
     Demo(DemoArgs),
     /// Solve one site's charging plan from a problem file (JSON, see docs/OPTIMIZER.md); bad
     /// input exits 2 with the offending field named.
@@ -55,9 +56,26 @@ pub struct ServeArgs {
     pub data_dir: Option<PathBuf>,
 }
 
-/// Flags of `demo` (issue #6).
+/// Flags of `demo`.
 #[derive(Debug, clap::Args)]
-pub struct DemoArgs {}
+pub struct DemoArgs {
+    /// Address the demo server listens on (port 0 picks a free port).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+    pub listen: std::net::SocketAddr,
+    /// Folder of the demo's own SQLite database, emptied at every start.
+    #[arg(long, value_name = "DIR", default_value = "./data/demo")]
+    pub data_dir: PathBuf,
+    /// Simulated seconds per real second (60: an hour of the day per minute).
+    #[arg(long, value_name = "FACTOR", default_value_t = 60.0, value_parser = parse_speedup)]
+    pub speedup: f64,
+}
+
+fn parse_speedup(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(speedup) if speedup.is_finite() && (1.0..=3600.0).contains(&speedup) => Ok(speedup),
+        _ => Err(format!("{text:?} is not a number from 1 to 3600")),
+    }
+}
 
 /// Flags of `optimize`.
 #[derive(Debug, clap::Args)]
@@ -171,6 +189,8 @@ pub enum Runnable {
     Sim(SimArgs),
     /// `vendor register` or `vendor list`.
     Vendor(VendorCommand),
+    /// `demo` with its flags.
+    Demo(DemoArgs),
 }
 
 impl Command {
@@ -179,7 +199,7 @@ impl Command {
         let (command, issue) = match self {
             Self::Serve(args) => return Ok(Runnable::Serve(args)),
             Self::Migrate => return Ok(Runnable::Migrate),
-            Self::Demo(_) => ("demo", "#6: control loop and demo"),
+            Self::Demo(args) => return Ok(Runnable::Demo(args)),
             Self::Optimize(args) => return Ok(Runnable::Optimize(args)),
             Self::Sim(args) => return Ok(Runnable::Sim(args)),
             Self::Vendor(command) => return Ok(Runnable::Vendor(command)),
@@ -231,13 +251,24 @@ mod tests {
 
     #[test]
     fn unbuilt_commands_name_their_issue() {
-        let cli = Cli::try_parse_from(["chargeplan", "demo"]).expect("valid command line");
+        let cli = Cli::try_parse_from(["chargeplan", "replay"]).expect("valid command line");
 
-        let not_built = cli.command.runnable().expect_err("demo is not built");
+        let not_built = cli.command.runnable().expect_err("replay is not built");
 
         assert_eq!(
             not_built.to_string(),
-            "chargeplan demo is not built yet (issue #6: control loop and demo)"
+            "chargeplan replay is not built yet (issue #6: control loop and demo)"
         );
+    }
+
+    #[test]
+    fn the_demo_speedup_must_be_from_1_to_3600() {
+        for bad in ["0", "-5", "NaN", "5000", "fast"] {
+            assert!(
+                Cli::try_parse_from(["chargeplan", "demo", "--speedup", bad]).is_err(),
+                "{bad}"
+            );
+        }
+        assert!(Cli::try_parse_from(["chargeplan", "demo", "--speedup", "600"]).is_ok());
     }
 }

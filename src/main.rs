@@ -2,13 +2,16 @@
 //! the chosen command. Exit codes: 0 ok, 1 runtime failure, 2 usage, settings or not built.
 
 mod cli;
+mod demo;
 mod optimize_cmd;
 mod server;
 mod settings;
+mod settings_driver;
 mod settings_exchange;
 mod shutdown;
 mod sim_cmd;
 mod telemetry;
+mod texts;
 mod vendor;
 
 use std::process::ExitCode;
@@ -40,9 +43,11 @@ fn main() -> ExitCode {
             listen: args.listen.clone(),
             data_dir: args.data_dir.clone(),
         },
-        Runnable::Migrate | Runnable::Optimize(_) | Runnable::Sim(_) | Runnable::Vendor(_) => {
-            Overrides::default()
-        }
+        Runnable::Migrate
+        | Runnable::Optimize(_)
+        | Runnable::Sim(_)
+        | Runnable::Vendor(_)
+        | Runnable::Demo(_) => Overrides::default(),
     };
     let settings = match Settings::load(cli.config.as_deref(), &settings::process_env(), &overrides)
     {
@@ -78,6 +83,7 @@ fn run(command: Runnable, settings: &Settings) -> anyhow::Result<()> {
             Runnable::Optimize(args) => optimize_cmd::result(&args),
             Runnable::Sim(args) => sim_cmd::run(args, shutdown::signal()).await,
             Runnable::Vendor(command) => vendor::run(command, settings).await,
+            Runnable::Demo(args) => demo::run(&args, settings, shutdown::signal()).await,
         }
     })
 }

@@ -5,7 +5,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
+use chargeplan_control::DispatchSetup;
 use chargeplan_core::{Clock, SystemClock};
+use chargeplan_exchange::ocpi::receiver::RESULTS_PATH;
 use chargeplan_exchange::service::ExchangeService;
 use chargeplan_store::Store;
 use chargeplan_web::{AppState, HttpOptions};
@@ -15,6 +17,7 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::settings::Settings;
+use crate::texts;
 
 /// Why serving stopped with a failure.
 #[derive(Debug, thiserror::Error)]
@@ -36,6 +39,15 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let store = open_store(settings).await?;
+    migrate_store(store.as_ref()).await?;
+    let listener = TcpListener::bind(settings.server.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", settings.server.listen))?;
+    run_on(settings, store, Arc::new(SystemClock), listener, shutdown).await
+}
+
+/// Applies pending migrations and logs what the store is.
+pub async fn migrate_store(store: &dyn Store) -> anyhow::Result<()> {
     let report = store
         .migrate()
         .await
@@ -45,18 +57,56 @@ pub async fn run(
         migrations.applied = report.applied.len(),
         "store ready"
     );
-    let listener = TcpListener::bind(settings.server.listen)
-        .await
-        .with_context(|| format!("cannot listen on {}", settings.server.listen))?;
+    Ok(())
+}
+
+/// Runs everything on a migrated store and a bound listener: the OCPI exchange, the control
+/// loop (dispatching to the vendors), SMS delivery, and the HTTP routes, until `shutdown`.
+pub async fn run_on(
+    settings: &Settings,
+    store: Arc<dyn Store>,
+    clock: Arc<dyn Clock>,
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
     let options = HttpOptions {
         request_timeout: settings.server.request_timeout,
     };
     let (tasks, cancel) = (TaskTracker::new(), CancellationToken::new());
-    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let exchange = settings.exchange.service_config(listener.local_addr()?);
-    let (_exchange, ocpi_routes) =
-        ExchangeService::start(store.clone(), clock, exchange, &tasks, cancel.clone());
-    let routes = chargeplan_web::router(AppState { store }).merge(ocpi_routes);
+    let listen = listener.local_addr()?;
+    let exchange = settings.exchange.service_config(listen);
+    let results_url = format!("{}{RESULTS_PATH}", exchange.public_url);
+    let (exchange, ocpi_routes) = ExchangeService::start(
+        store.clone(),
+        clock.clone(),
+        exchange,
+        &tasks,
+        cancel.clone(),
+    );
+    let mut control_config = settings.driver.control_config(listen);
+    control_config.dispatch = Some(DispatchSetup {
+        results: exchange.results.clone(),
+        results_url,
+        http: reqwest::Client::builder()
+            .timeout(Duration::from_secs(30))
+            .build()?,
+    });
+    let control = chargeplan_control::start(
+        store.clone(),
+        clock.clone(),
+        control_config,
+        &tasks,
+        cancel.clone(),
+    );
+    let sms_routes = texts::start(settings, listen, &store, &clock, &tasks, &cancel)?;
+    let routes = chargeplan_web::router(AppState {
+        store,
+        clock,
+        control,
+        admin_token_hash: settings.api.admin_token_hash(),
+    })
+    .merge(ocpi_routes)
+    .merge(sms_routes);
     let served = serve(
         listener,
         routes,

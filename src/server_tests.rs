@@ -59,7 +59,7 @@ async fn serve_answers_health_checks_and_stops_cleanly_on_the_signal() {
     let task = tokio::spawn(async move {
         serve(
             listener,
-            chargeplan_web::router(AppState { store }),
+            chargeplan_web::router(test_state(store)),
             &options,
             Duration::from_secs(5),
             shutdown,
@@ -120,4 +120,21 @@ async fn no_new_connection_is_accepted_after_the_signal() {
     let after = reqwest::get(format!("{}/slow", server.url)).await;
 
     assert!(after.is_err(), "the listener must be closed: {after:?}");
+}
+
+fn test_state(store: Arc<dyn Store>) -> AppState {
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let control = chargeplan_control::start(
+        store.clone(),
+        clock.clone(),
+        chargeplan_control::ControlConfig::default(),
+        &TaskTracker::new(),
+        CancellationToken::new(),
+    );
+    AppState {
+        store,
+        clock,
+        control,
+        admin_token_hash: None,
+    }
 }

@@ -12,6 +12,7 @@ use config::{Config, Environment, File, FileFormat, Source, Value};
 use secrecy::{ExposeSecret, SecretString};
 use tracing_subscriber::EnvFilter;
 
+pub use crate::settings_driver::{ApiSettings, DriverSettings, SmsSettings};
 pub use crate::settings_exchange::ExchangeSettings;
 
 /// `config/default.toml`, compiled in so the binary starts with no files from any directory.
@@ -23,7 +24,7 @@ const ENV_PREFIX: &str = "CHARGEPLAN";
 const ENV_SEPARATOR: &str = "__";
 
 /// Every key a source may set; anything else is a typo and stops start-up.
-const KNOWN_KEYS: [&str; 14] = [
+const KNOWN_KEYS: [&str; 24] = [
     "server.listen",
     "server.data_dir",
     "server.shutdown_timeout_s",
@@ -38,6 +39,16 @@ const KNOWN_KEYS: [&str; 14] = [
     "exchange.business_name",
     "exchange.poll_interval_s",
     "exchange.poll_overlap_s",
+    "driver.public_url",
+    "driver.link_grace_s",
+    "driver.replan_interval_s",
+    "sms.provider",
+    "sms.twilio_account_sid",
+    "sms.twilio_auth_token",
+    "sms.twilio_from",
+    "sms.twilio_messaging_service_sid",
+    "sms.twilio_api_base",
+    "api.admin_token",
 ];
 
 /// Largest accepted timeout, in seconds (one hour).
@@ -58,6 +69,12 @@ pub struct Settings {
     pub log: LogSettings,
     /// How chargeplan meets vendor clouds.
     pub exchange: ExchangeSettings,
+    /// Drivers' links and the re-planning pace.
+    pub driver: DriverSettings,
+    /// Which provider delivers texts.
+    pub sms: SmsSettings,
+    /// The operator API.
+    pub api: ApiSettings,
 }
 
 /// `[server]`: HTTP listener, local state and timeouts.
@@ -210,11 +227,17 @@ impl Settings {
             filter: parse_log_filter(get("log.filter")?)?,
         };
         let exchange = ExchangeSettings::from_values(values)?;
+        let driver = DriverSettings::from_values(values)?;
+        let sms = SmsSettings::from_values(values)?;
+        let api = ApiSettings::from_values(values)?;
         Ok(Self {
+            api,
             server,
             database,
             log,
             exchange,
+            driver,
+            sms,
         })
     }
 }

@@ -24,6 +24,8 @@ pub struct ExchangeSettings {
     pub poll_interval: Duration,
     /// How far before the last seen update each poll starts again.
     pub poll_overlap: Duration,
+    /// How often new vendor accounts are looked for (not a setting; the demo shortens it).
+    pub accounts_rescan: Duration,
 }
 
 impl ExchangeSettings {
@@ -51,6 +53,7 @@ impl ExchangeSettings {
                 get("exchange.poll_overlap_s")?,
                 0,
             )?,
+            accounts_rescan: Duration::from_secs(30),
         })
     }
 
@@ -81,7 +84,7 @@ impl ExchangeSettings {
                     .unwrap_or_else(|_| chrono::Duration::minutes(5)),
                 ..PollerConfig::default()
             },
-            accounts_rescan: Duration::from_secs(30),
+            accounts_rescan: self.accounts_rescan,
         }
     }
 }

@@ -292,3 +292,53 @@ fn the_built_in_defaults_document_every_key() {
         assert!(previous.starts_with('#'), "{key} has no comment above it");
     }
 }
+
+#[test]
+fn texts_go_to_the_console_by_default_and_the_operator_api_is_off() {
+    let settings = load_env(&[]).expect("defaults are valid");
+
+    assert!(matches!(settings.sms, SmsSettings::Console));
+    assert!(settings.api.admin_token_hash().is_none());
+    assert_eq!(settings.driver.link_grace, Duration::from_secs(3600));
+    assert_eq!(settings.driver.replan_interval, Duration::from_secs(300));
+}
+
+#[test]
+fn twilio_needs_its_account_token_and_exactly_one_sender() {
+    let base = [
+        ("CHARGEPLAN__SMS__PROVIDER", "twilio"),
+        ("CHARGEPLAN__SMS__TWILIO_ACCOUNT_SID", "AC0123"),
+        ("CHARGEPLAN__SMS__TWILIO_AUTH_TOKEN", "the-auth-token"),
+    ];
+    let no_sender = error_of(&base);
+    let mut both = base.to_vec();
+    both.extend([
+        ("CHARGEPLAN__SMS__TWILIO_FROM", "+15005550006"),
+        ("CHARGEPLAN__SMS__TWILIO_MESSAGING_SERVICE_SID", "MG0123"),
+    ]);
+    let mut good = base.to_vec();
+    good.push(("CHARGEPLAN__SMS__TWILIO_FROM", "+15005550006"));
+
+    assert!(no_sender.contains("sms.twilio_from"), "{no_sender}");
+    assert!(error_of(&both).contains("exactly one"));
+    assert!(error_of(&[("CHARGEPLAN__SMS__PROVIDER", "pigeon")]).contains("sms.provider"));
+    let SmsSettings::Twilio(twilio) = load_env(&good).expect("valid").sms else {
+        panic!("twilio selected");
+    };
+    assert_eq!(twilio.api_base, "https://api.twilio.com");
+    assert!(
+        !format!("{twilio:?}").contains("the-auth-token"),
+        "the token is redacted"
+    );
+}
+
+#[test]
+fn a_short_admin_token_is_rejected_without_echoing_it() {
+    let message = error_of(&[("CHARGEPLAN__API__ADMIN_TOKEN", "hunter2")]);
+
+    assert!(message.contains("api.admin_token"), "{message}");
+    assert!(!message.contains("hunter2"));
+    let long = "x".repeat(40);
+    let settings = load_env(&[("CHARGEPLAN__API__ADMIN_TOKEN", long.as_str())]).expect("valid");
+    assert_eq!(settings.api.admin_token_hash().map(|h| h.len()), Some(64));
+}

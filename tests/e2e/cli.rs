@@ -64,26 +64,10 @@ fn an_unknown_key_in_a_config_file_exits_2_naming_the_key() {
 }
 
 #[test]
-fn demo_exits_2_saying_it_is_not_built_yet() {
-    let cwd = tempfile::tempdir().expect("cwd");
-
-    let output = run(cwd.path(), &["demo"], &[]);
-
-    assert_eq!(output.status.code(), Some(2));
-    assert_eq!(
-        text(&output.stderr).trim_end(),
-        "chargeplan demo is not built yet (issue #6: control loop and demo)"
-    );
-    assert!(output.stdout.is_empty(), "no fake output");
-}
-
-#[test]
 fn every_unbuilt_command_exits_2_naming_its_issue() {
     let cwd = tempfile::tempdir().expect("cwd");
-    let cases: [(&[&str], &str); 2] = [
-        (&["demo"], "chargeplan demo is not built yet (issue #6"),
-        (&["replay"], "chargeplan replay is not built yet (issue #6"),
-    ];
+    let cases: [(&[&str], &str); 1] =
+        [(&["replay"], "chargeplan replay is not built yet (issue #6")];
 
     for (args, expected) in cases {
         let output = run(cwd.path(), args, &[]);

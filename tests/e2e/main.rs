@@ -2,6 +2,7 @@
 //! configuration, and driven over HTTP, signals and its exit code.
 
 mod cli;
+mod driver;
 mod helpers;
 mod optimize;
 mod postgres;

@@ -1,1 +1,18 @@
 #![doc = include_str!("../README.md")]
+
+mod config;
+pub mod conversation;
+mod dispatch;
+mod error;
+pub mod links;
+pub mod messages;
+pub mod planner;
+mod replies;
+mod service;
+pub mod snapshot;
+
+pub use config::ControlConfig;
+pub use dispatch::DispatchSetup;
+pub use error::ControlError;
+pub use replies::{DriverReplies, USE_THE_LINK};
+pub use service::{ControlHandle, start};

@@ -1,4 +1,5 @@
-//! The injected source of the current time: the real clock and a manual fake for tests.
+//! The injected source of the current time: the real clock, a sped-up clock for the demo and
+//! replays, and a manual fake for tests.
 
 use std::sync::{Mutex, PoisonError};
 
@@ -18,6 +19,48 @@ pub struct SystemClock;
 impl Clock for SystemClock {
     fn now(&self) -> DateTime<Utc> {
         Utc::now()
+    }
+}
+
+/// A clock that starts at `origin` and runs `speedup` times faster than the wall clock: the
+/// demo and replays run a real day in minutes, and every component that shares this clock
+/// (server, simulated vendor cloud) agrees on the time.
+#[derive(Debug, Clone, Copy)]
+pub struct ScaledClock {
+    /// The instant `now()` returns at `started`.
+    origin: DateTime<Utc>,
+    /// Simulated seconds per wall-clock second (> 0).
+    speedup: f64,
+    /// When the clock was made, on the monotonic wall clock.
+    started: std::time::Instant,
+}
+
+impl ScaledClock {
+    /// A clock at `origin` now, moving `speedup` times faster than real time (values that are
+    /// not finite and positive mean 1).
+    pub fn new(origin: DateTime<Utc>, speedup: f64) -> Self {
+        let speedup = if speedup.is_finite() && speedup > 0.0 {
+            speedup
+        } else {
+            1.0
+        };
+        Self {
+            origin,
+            speedup,
+            started: std::time::Instant::now(),
+        }
+    }
+
+    /// Simulated seconds per wall-clock second.
+    pub fn speedup(&self) -> f64 {
+        self.speedup
+    }
+}
+
+impl Clock for ScaledClock {
+    fn now(&self) -> DateTime<Utc> {
+        let elapsed = self.started.elapsed().as_secs_f64() * self.speedup;
+        self.origin + chrono::Duration::microseconds((elapsed * 1e6) as i64)
     }
 }
 
@@ -64,6 +107,19 @@ mod tests {
 
     fn t(s: &str) -> DateTime<Utc> {
         s.parse().unwrap()
+    }
+
+    #[test]
+    fn a_scaled_clock_starts_at_its_origin_and_runs_faster() {
+        let clock = ScaledClock::new(t("2019-06-14T14:00:00Z"), 3600.0);
+        let first = clock.now();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        let later = clock.now();
+
+        assert!(first >= t("2019-06-14T14:00:00Z") && first < t("2019-06-14T14:01:00Z"));
+        // 20 ms of wall time at 3600x is at least 72 s.
+        assert!(later - first >= Duration::seconds(72), "{first} -> {later}");
+        assert_eq!(ScaledClock::new(first, f64::NAN).speedup(), 1.0);
     }
 
     #[test]

@@ -20,7 +20,7 @@ pub mod window;
 pub use circuit::{
     CapOverride, Circuit, CircuitTree, MAX_OVERRIDE_DAYS, ScheduledCap, effective_cap,
 };
-pub use clock::{Clock, ManualClock, SystemClock};
+pub use clock::{Clock, ManualClock, ScaledClock, SystemClock};
 pub use error::ValueError;
 pub use ids::{
     CircuitId, MAX_ID_LEN, MAX_TOKEN_UID_LEN, ParticipantId, PlanId, PortId, SessionId, SetpointId,

@@ -62,6 +62,23 @@ mod tests {
 
     use crate::{AppState, router};
 
+    fn test_state(store: Arc<dyn Store>) -> AppState {
+        let clock: Arc<dyn chargeplan_core::Clock> = Arc::new(chargeplan_core::SystemClock);
+        let control = chargeplan_control::start(
+            store.clone(),
+            clock.clone(),
+            chargeplan_control::ControlConfig::default(),
+            &tokio_util::task::TaskTracker::new(),
+            tokio_util::sync::CancellationToken::new(),
+        );
+        AppState {
+            store,
+            clock,
+            control,
+            admin_token_hash: None,
+        }
+    }
+
     async fn sqlite_store(dir: &tempfile::TempDir) -> Arc<dyn Store> {
         let target = StoreTarget::Sqlite {
             path: dir.path().join("chargeplan.db"),
@@ -73,7 +90,7 @@ mod tests {
 
     async fn get(store: Arc<dyn Store>, path: &str) -> (StatusCode, Value) {
         let request = Request::get(path).body(Body::empty()).expect("request");
-        let response = router(AppState { store })
+        let response = router(test_state(store))
             .oneshot(request)
             .await
             .expect("infallible");

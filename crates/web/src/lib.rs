@@ -1,12 +1,18 @@
 #![doc = include_str!("../README.md")]
 
+mod api;
+mod driver;
+pub mod driver_page;
 mod health;
+mod join;
 mod middleware;
 
 use std::sync::Arc;
 
 use axum::Router;
 use axum::routing::get;
+use chargeplan_control::ControlHandle;
+use chargeplan_core::Clock;
 use chargeplan_store::Store;
 
 pub use middleware::{ErrorReason, HttpOptions};
@@ -16,6 +22,13 @@ pub use middleware::{ErrorReason, HttpOptions};
 pub struct AppState {
     /// Persistent state; `check_ready` backs `/readyz`.
     pub store: Arc<dyn Store>,
+    /// The time of day for pages and requests (a manual clock in tests).
+    pub clock: Arc<dyn Clock>,
+    /// Re-plans a site when a driver changes a request; its config holds the link grace.
+    pub control: ControlHandle,
+    /// SHA-256 (lowercase hex) of the operator API's admin token (`api.admin_token`); `None`
+    /// turns the operator API off.
+    pub admin_token_hash: Option<String>,
 }
 
 /// The routes with their state, without middleware (tests call it with `oneshot`).
@@ -23,6 +36,9 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
+        .merge(driver::routes())
+        .merge(join::routes())
+        .merge(api::routes())
         .with_state(state)
 }
 

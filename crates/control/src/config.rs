@@ -1,0 +1,45 @@
+//! Settings of the control loop and the driver conversations.
+
+use chrono::Duration;
+
+use crate::dispatch::DispatchSetup;
+
+/// How the control loop plans and talks to drivers.
+#[derive(Debug, Clone)]
+pub struct ControlConfig {
+    /// Longest planning horizon.
+    pub max_horizon: Duration,
+    /// A session whose driver has not said when they leave is planned to leave this long
+    /// after it started.
+    pub default_stay: Duration,
+    /// A car still plugged in after its stated departure is planned to stay this much longer.
+    pub overstay_extension: Duration,
+    /// Re-plan every site at least this often.
+    pub tick: Duration,
+    /// How often a site's worker looks for new events (sessions, requests, caps).
+    pub event_poll: Duration,
+    /// How long a driver's link keeps working after the session ended.
+    pub link_grace: Duration,
+    /// Where drivers' links point: the server's public base URL, without a trailing slash.
+    pub public_url: String,
+    /// A new SMS is sent when the projection drops by more than this many kWh (and 10 %).
+    pub worse_projection_kwh: f64,
+    /// How plans reach the vendors; `None` plans without sending limits (tests, dry runs).
+    pub dispatch: Option<DispatchSetup>,
+}
+
+impl Default for ControlConfig {
+    fn default() -> Self {
+        Self {
+            max_horizon: Duration::hours(24),
+            default_stay: Duration::hours(8),
+            overstay_extension: Duration::hours(1),
+            tick: Duration::minutes(5),
+            event_poll: Duration::seconds(1),
+            link_grace: Duration::hours(2),
+            public_url: "http://127.0.0.1:8080".to_owned(),
+            worse_projection_kwh: 2.0,
+            dispatch: None,
+        }
+    }
+}

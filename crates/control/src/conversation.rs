@@ -1,0 +1,185 @@
+//! The driver conversations: the Welcome SMS of a participant's new session, and after every
+//! plan the confirmation of a new request, the warning when the projection got worse, and
+//! "your request is met". Each message is written in the same transaction as the state that
+//! records it was sent, under an idempotency key, so a crash or a retry never sends it twice.
+
+use chargeplan_core::projection::{Projection, ShortfallCause};
+use chargeplan_core::{ChargingRequest, Plan, RequestedEnergy, Session, SessionPlan, Site};
+use chargeplan_store::prelude::*;
+use chargeplan_store::{DriverLink, DriverNotice, Effects, NewOutboxMessage};
+use chrono::{DateTime, Utc};
+
+use crate::planner::Replanned;
+use crate::{ControlConfig, ControlError, links, messages};
+
+/// Delivered energy within this of the request counts as met.
+const MET_TOLERANCE_KWH: f64 = 0.05;
+
+/// Texts a participant's new session its Welcome SMS with a fresh personal link. Sessions of
+/// non-participants, ended sessions and sessions that already have a link get nothing.
+/// Returns whether a welcome was queued.
+pub async fn welcome(
+    store: &dyn Store,
+    site: &Site,
+    session: &Session,
+    config: &ControlConfig,
+    now: DateTime<Utc>,
+) -> Result<bool, ControlError> {
+    if session.ended_at.is_some() || session.status.is_final() {
+        return Ok(false);
+    }
+    let Some(uid) = &session.token_uid else {
+        return Ok(false);
+    };
+    let Some(participant) = store.find_participant_by_token(&site.id, uid).await? else {
+        return Ok(false);
+    };
+    let token = links::new_token();
+    let link = DriverLink {
+        token_hash: links::token_hash(&token),
+        session_id: session.id.clone(),
+        participant_id: participant.id.clone(),
+        site_id: site.id.clone(),
+        created_at: now,
+    };
+    let message = NewOutboxMessage {
+        site_id: Some(site.id.clone()),
+        recipient: participant.phone.clone(),
+        body: messages::welcome(&site.name, &links::request_url(&config.public_url, &token)),
+        idempotency_key: format!("welcome:{}", session.id),
+        not_before: now,
+    };
+    let effects = Effects {
+        events: Vec::new(),
+        messages: vec![message],
+    };
+    Ok(store.create_driver_link(&link, &effects, now).await?)
+}
+
+/// What the plan promises the driver of `session` at `now`: energy so far plus what is
+/// planned from now until departure.
+pub fn projection(
+    plan: &Plan,
+    planned: &SessionPlan,
+    session: &Session,
+    request: &ChargingRequest,
+    now: DateTime<Utc>,
+) -> Projection {
+    let to_come = remaining_planned_kwh(plan, planned, now);
+    let requested_kwh = request.energy.kwh();
+    let delivered_kwh = session.energy.get() + to_come;
+    let shortfall_kwh = match request.energy {
+        RequestedEnergy::Kwh(kwh) => (kwh.get() - delivered_kwh).max(0.0),
+        RequestedEnergy::AsMuchAsPossible => 0.0,
+    };
+    Projection {
+        delivered_kwh,
+        requested_kwh,
+        departure: request.departure,
+        completion: planned.completion,
+        shortfall_kwh,
+        cause: planned
+            .shortfall_reason
+            .as_deref()
+            .map(ShortfallCause::from_optimizer_reason),
+    }
+}
+
+/// Energy the plan still gives the session from `now` on (the current slot prorated).
+pub fn remaining_planned_kwh(plan: &Plan, planned: &SessionPlan, now: DateTime<Utc>) -> f64 {
+    let slot_s = plan.slot_minutes.duration().num_seconds() as f64;
+    planned
+        .power_kw
+        .iter()
+        .enumerate()
+        .map(|(i, kw)| {
+            let begin = plan.slot_start(u32::try_from(i).unwrap_or(u32::MAX));
+            let left_s = ((begin - now).num_seconds() as f64 + slot_s).clamp(0.0, slot_s);
+            kw * left_s / 3600.0
+        })
+        .sum()
+}
+
+/// After a plan: confirms new requests, warns when a projection got worse than promised,
+/// and says when a request is met — for every session with a personal link.
+pub async fn after_plan(
+    store: &dyn Store,
+    replanned: &Replanned,
+    config: &ControlConfig,
+    now: DateTime<Utc>,
+) -> Result<(), ControlError> {
+    let site = &replanned.snapshot.site;
+    for (planned, session_plan) in replanned
+        .snapshot
+        .sessions
+        .iter()
+        .zip(&replanned.plan.sessions)
+    {
+        let Some(request) = &planned.request else {
+            continue;
+        };
+        let session = &planned.session;
+        let Some(link) = store.driver_link_for_session(&session.id).await? else {
+            continue;
+        };
+        let participant = store.get_participant(&link.participant_id).await?;
+        let projection = projection(&replanned.plan, session_plan, session, request, now);
+        let miles = request
+            .stated_miles
+            .is_some()
+            .then(|| participant.wh_per_mile.get());
+        let sentence = projection.sentence(site.time_zone, miles, now);
+        let mut notice = store
+            .get_driver_notice(&session.id)
+            .await?
+            .unwrap_or_else(|| DriverNotice::new(session.id.clone(), now));
+        let mut bodies = Vec::new();
+        if request.revision > notice.confirmed_revision {
+            bodies.push((
+                format!("confirm:{}:{}", session.id, request.revision),
+                messages::confirmation(&sentence),
+            ));
+            notice.confirmed_revision = request.revision;
+            notice.promised_kwh = Some(projection.delivered_kwh);
+        } else if let Some(promised) = notice.promised_kwh {
+            let drop = promised - projection.delivered_kwh;
+            if drop > config.worse_projection_kwh && drop > 0.1 * promised {
+                bodies.push((
+                    format!("worse:{}:{}", session.id, replanned.plan.id),
+                    messages::projection_worse(&sentence),
+                ));
+                notice.promised_kwh = Some(projection.delivered_kwh);
+            }
+        }
+        if let Some(requested) = request.energy.kwh()
+            && !notice.met_notified
+            && session.energy.get() >= requested - MET_TOLERANCE_KWH
+        {
+            bodies.push((
+                format!("met:{}", session.id),
+                messages::request_met(requested),
+            ));
+            notice.met_notified = true;
+        }
+        if bodies.is_empty() {
+            continue;
+        }
+        notice.updated_at = now;
+        let messages = bodies
+            .into_iter()
+            .map(|(idempotency_key, body)| NewOutboxMessage {
+                site_id: Some(site.id.clone()),
+                recipient: participant.phone.clone(),
+                body,
+                idempotency_key,
+                not_before: now,
+            })
+            .collect();
+        let effects = Effects {
+            events: Vec::new(),
+            messages,
+        };
+        store.save_driver_notice(&notice, &effects, now).await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,23 @@
+//! What can go wrong in a re-plan or a driver conversation.
+
+use chargeplan_core::ValueError;
+use chargeplan_optimizer::ProblemError;
+use chargeplan_store::StoreError;
+
+/// Errors of the control loop.
+#[derive(Debug, thiserror::Error)]
+pub enum ControlError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The snapshot did not make a valid problem (a bug or corrupt layout; named field).
+    #[error("the site snapshot is not a valid problem: {0}")]
+    Problem(#[from] ProblemError),
+    #[error("invalid value: {0}")]
+    Value(#[from] ValueError),
+    /// The solver task failed (panicked or was cancelled).
+    #[error("solver failed: {0}")]
+    Solver(String),
+    /// The site's worker is gone (the service is shutting down).
+    #[error("the control loop is not running")]
+    Stopped,
+}

@@ -1,0 +1,56 @@
+//! The words of every text we send a driver, in one place.
+
+/// The first text of a session: where to tell us when they leave and what they need.
+pub fn welcome(site_name: &str, link: &str) -> String {
+    format!("Welcome to {site_name}. Tell us when you leave and how much you need: {link}")
+}
+
+/// Sent when a request is saved: the plan's projection in one sentence.
+pub fn confirmation(projection_sentence: &str) -> String {
+    format!("{projection_sentence} Change it any time with the link in your welcome text.")
+}
+
+/// Sent when the projection got noticeably worse than what we last said.
+pub fn projection_worse(projection_sentence: &str) -> String {
+    format!("Update: {projection_sentence}")
+}
+
+/// Sent once when the car has what the driver asked for.
+pub fn request_met(kwh: f64) -> String {
+    format!(
+        "Your car has the {} kWh you asked for. Thanks for charging smart.",
+        round_kwh(kwh)
+    )
+}
+
+/// The one-time code of a self-registration.
+pub fn verification_code(site_name: &str, code: &str, minutes: i64) -> String {
+    format!("Your code to register at {site_name} is {code}. It expires in {minutes} minutes.")
+}
+
+fn round_kwh(kwh: f64) -> String {
+    if kwh >= 10.0 {
+        format!("{kwh:.0}")
+    } else {
+        format!("{kwh:.1}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_welcome_names_the_site_and_carries_the_link() {
+        assert_eq!(
+            welcome("Caltech", "https://x.example/r/T"),
+            "Welcome to Caltech. Tell us when you leave and how much you need: https://x.example/r/T"
+        );
+    }
+
+    #[test]
+    fn amounts_are_rounded_for_reading() {
+        assert!(request_met(18.04).contains("18 kWh"));
+        assert!(request_met(7.25).contains("7.2 kWh") || request_met(7.25).contains("7.3 kWh"));
+    }
+}

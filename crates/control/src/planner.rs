@@ -1,0 +1,84 @@
+//! One re-plan of one site: snapshot, optimize off the async runtime, store the plan.
+
+use std::time::Instant;
+
+use chargeplan_core::{Plan, PlanId, SessionPlan, Site, SlotMinutes};
+use chargeplan_optimizer as opt;
+use chargeplan_store::prelude::*;
+use chrono::{DateTime, Utc};
+use tracing::instrument;
+
+use crate::snapshot::{self, SiteSnapshot};
+use crate::{ControlConfig, ControlError};
+
+/// What a re-plan produced: the stored plan and the snapshot it was made from.
+#[derive(Debug, Clone)]
+pub struct Replanned {
+    pub plan: Plan,
+    pub snapshot: SiteSnapshot,
+    /// The optimizer's own summary (energy, shortfall, cost, solve time).
+    pub summary: opt::Plan,
+}
+
+/// Builds the site's snapshot at `now`, optimizes it and stores the plan.
+#[instrument(skip_all, fields(site.id = %site.id))]
+pub async fn replan(
+    store: &dyn Store,
+    site: &Site,
+    now: DateTime<Utc>,
+    config: &ControlConfig,
+) -> Result<Replanned, ControlError> {
+    let started = Instant::now();
+    let snapshot = snapshot::build(store, site, now, config).await?;
+    let problem = snapshot.problem.clone();
+    let summary = tokio::task::spawn_blocking(move || opt::optimize(&problem))
+        .await
+        .map_err(|error| ControlError::Solver(error.to_string()))??;
+    let plan = to_plan(site, &snapshot, &summary, now)?;
+    store.save_plan(&plan).await?;
+    tracing::info!(
+        plan.id = %plan.id,
+        plan.sessions = plan.sessions.len(),
+        plan.energy_kwh = summary.energy_kwh,
+        plan.shortfall_kwh = summary.shortfall_kwh,
+        solve.duration_ms = summary.stats.solve_ms,
+        replan.duration_ms = started.elapsed().as_secs_f64() * 1e3,
+        "site re-planned"
+    );
+    Ok(Replanned {
+        plan,
+        snapshot,
+        summary,
+    })
+}
+
+fn to_plan(
+    site: &Site,
+    snapshot: &SiteSnapshot,
+    summary: &opt::Plan,
+    now: DateTime<Utc>,
+) -> Result<Plan, ControlError> {
+    let sessions = snapshot
+        .sessions
+        .iter()
+        .zip(&summary.sessions)
+        .map(|(planned, result)| SessionPlan {
+            session_id: planned.session.id.clone(),
+            power_kw: result.power_kw.clone(),
+            energy_kwh: result.energy_kwh,
+            shortfall_kwh: result.shortfall_kwh,
+            completion: result.completion,
+            shortfall_reason: result.shortfall_reason.clone(),
+        })
+        .collect();
+    Ok(Plan {
+        id: PlanId::generate(),
+        site_id: site.id.clone(),
+        created_at: now,
+        start: summary.start,
+        slot_minutes: SlotMinutes::new(summary.slot_minutes)?,
+        horizon_slots: u32::try_from(summary.horizon_slots)
+            .map_err(|error| ControlError::Solver(error.to_string()))?,
+        sessions,
+    })
+}

@@ -1,0 +1,221 @@
+//! The site as the optimizer sees it right now: circuits with their effective caps per slot,
+//! uncontrolled ports as fixed load, and every controlled session with what its driver asked.
+
+use std::collections::HashMap;
+
+use chargeplan_core::{
+    ChargingRequest, Circuit, Port, PortId, RequestedEnergy, Session, Site, effective_cap,
+};
+use chargeplan_optimizer as opt;
+use chargeplan_store::StoreError;
+use chargeplan_store::prelude::*;
+use chrono::{DateTime, Duration, Utc};
+
+use crate::ControlConfig;
+
+/// J1772 pilot signal minimum: a port is off or at least 6 A.
+const J1772_MIN_AMPS: f64 = 6.0;
+
+/// A problem for the optimizer and how its entries map back to the site.
+#[derive(Debug, Clone)]
+pub struct SiteSnapshot {
+    pub site: Site,
+    pub problem: opt::Problem,
+    /// The store session behind each problem session, in the same order.
+    pub sessions: Vec<SnapshotSession>,
+}
+
+/// A controlled session as it was planned.
+#[derive(Debug, Clone)]
+pub struct SnapshotSession {
+    pub session: Session,
+    pub request: Option<ChargingRequest>,
+    /// The departure planned for (the driver's, or the default when they gave none).
+    pub departure: DateTime<Utc>,
+}
+
+/// Reads the site from the store and builds the problem for a plan starting at `now` (to the
+/// second): a plan starting at the current slot's boundary would promise energy in time that
+/// has already passed.
+pub async fn build(
+    store: &dyn Store,
+    site: &Site,
+    now: DateTime<Utc>,
+    config: &ControlConfig,
+) -> Result<SiteSnapshot, StoreError> {
+    let slot = site.slot_minutes.duration();
+    let start = DateTime::from_timestamp(now.timestamp(), 0).unwrap_or(now);
+    let circuits = store.list_circuits(&site.id).await?;
+    let scheduled = store.list_scheduled_caps(&site.id).await?;
+    let overrides = store.list_cap_overrides(&site.id, start).await?;
+    let ports: HashMap<PortId, Port> = store
+        .list_ports(&site.id)
+        .await?
+        .into_iter()
+        .map(|port| (port.id.clone(), port))
+        .collect();
+    let open = store.list_open_sessions(&site.id).await?;
+
+    // Every port we do not control counts at its maximum, plugged in or not: it may start
+    // drawing at any moment and nothing we send can stop it.
+    let mut fixed_load: HashMap<&str, f64> = HashMap::new();
+    for port in ports.values().filter(|port| !port.controllable) {
+        *fixed_load.entry(port.circuit_id.as_str()).or_default() += port.max_power.get();
+    }
+    let mut planned = Vec::new();
+    for session in open {
+        let Some(port) = session.port_id.as_ref().and_then(|id| ports.get(id)) else {
+            continue;
+        };
+        if !port.controllable {
+            continue;
+        }
+        let request = store.latest_request(&session.id).await?;
+        let departure = planned_departure(&session, request.as_ref(), start, slot, config);
+        planned.push((session, request, departure, port.clone()));
+    }
+
+    let horizon_end = planned
+        .iter()
+        .map(|(_, _, departure, _)| *departure)
+        .max()
+        .unwrap_or(start + slot)
+        .min(start + config.max_horizon);
+    let horizon_slots = usize::try_from(
+        ((horizon_end - start).num_seconds() + slot.num_seconds() - 1) / slot.num_seconds(),
+    )
+    .unwrap_or(1)
+    .max(1);
+
+    let problem_circuits = circuits
+        .iter()
+        .map(|circuit| {
+            problem_circuit(
+                circuit,
+                &scheduled,
+                &overrides,
+                site,
+                start,
+                slot,
+                horizon_slots,
+                &fixed_load,
+            )
+        })
+        .collect();
+    let tariff = store.get_tariff(&site.id).await?.map(|tariff| opt::Tariff {
+        energy_price_per_kwh_by_slot: (0..horizon_slots)
+            .map(|t| tariff.price_at(site.time_zone, slot_at(start, slot, t)))
+            .collect(),
+        energy_price_per_kwh: Some(tariff.default_price_per_kwh),
+        demand_charge_per_kw: tariff.demand_charge_per_kw,
+        billed_peak_kw: 0.0,
+    });
+
+    let mut problem_sessions = Vec::with_capacity(planned.len());
+    let mut sessions = Vec::with_capacity(planned.len());
+    for (session, request, departure, port) in planned {
+        let window_h = (departure.min(horizon_end) - start).num_seconds().max(0) as f64 / 3600.0;
+        let max_kw = port.max_power.get();
+        let need = match request.as_ref().map(|r| r.energy) {
+            Some(RequestedEnergy::Kwh(kwh)) => (kwh.get() - session.energy.get()).max(0.0),
+            // As much as possible (asked, or assumed for a driver who said nothing): what the
+            // port could give over the window.
+            Some(RequestedEnergy::AsMuchAsPossible) | None => max_kw * window_h,
+        };
+        problem_sessions.push(opt::Session {
+            id: session.id.as_str().to_owned(),
+            circuit: port.circuit_id.as_str().to_owned(),
+            max_kw,
+            min_kw: Some(min_power_kw(&port)).filter(|min| *min < max_kw),
+            steps_kw: None,
+            energy_kwh: need,
+            departure,
+            arrival: None,
+        });
+        sessions.push(SnapshotSession {
+            session,
+            request,
+            departure,
+        });
+    }
+
+    Ok(SiteSnapshot {
+        site: site.clone(),
+        problem: opt::Problem {
+            start,
+            slot_minutes: site.slot_minutes.get(),
+            horizon_slots: Some(horizon_slots),
+            circuits: problem_circuits,
+            sessions: problem_sessions,
+            tariff,
+        },
+        sessions,
+    })
+}
+
+/// The driver's departure; a session without one (or whose driver is late) is planned to
+/// leave `default_stay` after it started, and always at least one slot from now.
+fn planned_departure(
+    session: &Session,
+    request: Option<&ChargingRequest>,
+    start: DateTime<Utc>,
+    slot: Duration,
+    config: &ControlConfig,
+) -> DateTime<Utc> {
+    let stated = request
+        .map(|r| r.departure)
+        .unwrap_or(session.started_at + config.default_stay);
+    let earliest = start + slot.max(config.overstay_extension);
+    if stated < start + slot {
+        earliest
+    } else {
+        stated
+    }
+}
+
+/// The port's lowest non-zero power: 6 A per phase (J1772).
+fn min_power_kw(port: &Port) -> f64 {
+    port.power_for_amps(J1772_MIN_AMPS).get()
+}
+
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the slot grid and the site's cap inputs"
+)]
+fn problem_circuit(
+    circuit: &Circuit,
+    scheduled: &[chargeplan_core::ScheduledCap],
+    overrides: &[chargeplan_core::CapOverride],
+    site: &Site,
+    start: DateTime<Utc>,
+    slot: Duration,
+    horizon_slots: usize,
+    fixed_load: &HashMap<&str, f64>,
+) -> opt::Circuit {
+    let caps: Vec<f64> = (0..horizon_slots)
+        .map(|t| {
+            // The lowest cap anywhere inside the slot: caps change on slot boundaries only
+            // when windows align, so check both ends.
+            let begin = slot_at(start, slot, t);
+            let end = begin + slot - Duration::seconds(1);
+            effective_cap(circuit, scheduled, overrides, site.time_zone, begin)
+                .get()
+                .min(effective_cap(circuit, scheduled, overrides, site.time_zone, end).get())
+        })
+        .collect();
+    let varies = caps
+        .iter()
+        .any(|cap| (cap - circuit.cap.get()).abs() > 1e-9);
+    opt::Circuit {
+        id: circuit.id.as_str().to_owned(),
+        parent: circuit.parent.as_ref().map(|p| p.as_str().to_owned()),
+        cap_kw: circuit.cap.get(),
+        cap_kw_by_slot: varies.then_some(caps),
+        fixed_load_kw: fixed_load.get(circuit.id.as_str()).copied(),
+        fixed_load_kw_by_slot: None,
+    }
+}
+
+fn slot_at(start: DateTime<Utc>, slot: Duration, t: usize) -> DateTime<Utc> {
+    start + slot * i32::try_from(t).unwrap_or(i32::MAX)
+}

@@ -1,0 +1,395 @@
+//! The driver conversations through the running control loop, on a real SQLite store:
+//! Welcome SMS, confirmations with the plan's projection, shortfall wording, "request met",
+//! and coalescing of re-plan triggers.
+
+use std::sync::Arc;
+
+use chargeplan_control::{ControlConfig, ControlHandle};
+use chargeplan_core::{
+    ChargingRequest, Circuit, CircuitId, Clock, EnergyNeed, KilowattHours, Kilowatts, ManualClock,
+    Participant, ParticipantId, Phases, PhoneNumber, Port, PortId, Session, SessionId,
+    SessionStatus, Site, SiteId, TokenUid, VendorAccountId, VendorRef, WhPerMile,
+};
+use chargeplan_store::prelude::*;
+use chargeplan_store::{Effects, OutboxMessage, StoreTarget};
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+const PHONE: &str = "+14155550101";
+
+fn t0() -> DateTime<Utc> {
+    // 09:00 in Los Angeles.
+    Utc.with_ymd_and_hms(2026, 6, 15, 16, 0, 0)
+        .single()
+        .expect("valid time")
+}
+
+struct World {
+    store: Arc<dyn Store>,
+    clock: Arc<ManualClock>,
+    control: ControlHandle,
+    cancel: CancellationToken,
+    _dir: tempfile::TempDir,
+}
+
+impl World {
+    /// A site with one 6.6 kW port on a circuit of `cap_kw`, and one registered driver.
+    async fn new(cap_kw: f64) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = chargeplan_store::open(&StoreTarget::Sqlite {
+            path: dir.path().join("chargeplan.db"),
+        })
+        .await
+        .expect("store");
+        store.migrate().await.expect("migrated");
+        let site_id = SiteId::parse("s1").expect("id");
+        let site = Site::new(site_id.clone(), "Test Site", "America/Los_Angeles", 5).expect("site");
+        store.upsert_site(&site, t0()).await.expect("site");
+        let main = CircuitId::parse("main").expect("id");
+        let circuit =
+            Circuit::new(main.clone(), site_id.clone(), "Main", None, kw(cap_kw)).expect("circuit");
+        store
+            .replace_circuits(&site_id, &[circuit], t0())
+            .await
+            .expect("circuits");
+        for n in 1..=2 {
+            let port = Port::new(
+                PortId::parse(&format!("p{n}")).expect("id"),
+                site_id.clone(),
+                main.clone(),
+                VendorRef::new(vendor(), "LOC1", &format!("EVSE{n}"), "1").expect("ref"),
+                kw(6.6),
+                Phases::One,
+                240.0,
+                true,
+            )
+            .expect("port");
+            store.upsert_port(&port).await.expect("port");
+        }
+        let participant = Participant::new(
+            ParticipantId::parse("driver-1").expect("id"),
+            site_id,
+            PhoneNumber::parse(PHONE).expect("phone"),
+            vec![TokenUid::parse("RFID-1").expect("uid")],
+            WhPerMile::default(),
+            t0(),
+        )
+        .expect("participant");
+        store
+            .insert_participant(&participant)
+            .await
+            .expect("participant");
+        let clock = Arc::new(ManualClock::new(t0()));
+        let cancel = CancellationToken::new();
+        let control = start(&store, &clock, &cancel);
+        Self {
+            store,
+            clock,
+            control,
+            cancel,
+            _dir: dir,
+        }
+    }
+
+    /// Plugs a car in on port `port` with charging token `uid`.
+    async fn plug_in(&self, vendor_id: &str, port: &str, uid: &str, kwh: f64) -> Session {
+        let session = Session {
+            id: SessionId::generate(),
+            site_id: site(),
+            vendor_account: vendor(),
+            vendor_session_id: vendor_id.to_owned(),
+            port_id: Some(PortId::parse(port).expect("id")),
+            token_uid: Some(TokenUid::parse(uid).expect("uid")),
+            started_at: self.clock.now(),
+            ended_at: None,
+            energy: KilowattHours::new(kwh).expect("kwh"),
+            power: kw(0.0),
+            status: SessionStatus::Active,
+            vendor_updated_at: self.clock.now(),
+        };
+        self.store
+            .upsert_session(&session, &Effects::none())
+            .await
+            .expect("session")
+            .1
+    }
+
+    async fn request(&self, session: &Session, revision: u32, hours: i64, need: EnergyNeed) {
+        let request = ChargingRequest::new(
+            session.id.clone(),
+            revision,
+            self.clock.now() + Duration::hours(hours),
+            need,
+            Some(WhPerMile::default()),
+            self.clock.now(),
+        )
+        .expect("valid request");
+        self.store
+            .add_request_revision(&request, &Effects::none())
+            .await
+            .expect("request stored");
+    }
+
+    async fn replan(&self) {
+        self.control.replan_now(&site()).await.expect("re-planned");
+    }
+
+    /// Messages queued since the last call (claimed, so each is returned once).
+    async fn new_messages(&self) -> Vec<OutboxMessage> {
+        self.store
+            .claim_due_messages(
+                self.clock.now() + Duration::days(1),
+                Duration::hours(1),
+                100,
+            )
+            .await
+            .expect("claimed")
+    }
+}
+
+impl Drop for World {
+    fn drop(&mut self) {
+        self.cancel.cancel();
+    }
+}
+
+fn start(
+    store: &Arc<dyn Store>,
+    clock: &Arc<ManualClock>,
+    cancel: &CancellationToken,
+) -> ControlHandle {
+    let clock: Arc<dyn Clock> = clock.clone();
+    chargeplan_control::start(
+        store.clone(),
+        clock,
+        ControlConfig {
+            public_url: "https://charge.example.com".to_owned(),
+            event_poll: Duration::milliseconds(20),
+            ..ControlConfig::default()
+        },
+        &TaskTracker::new(),
+        cancel.clone(),
+    )
+}
+
+fn kw(v: f64) -> Kilowatts {
+    Kilowatts::new(v).expect("kW")
+}
+
+fn site() -> SiteId {
+    SiteId::parse("s1").expect("id")
+}
+
+fn vendor() -> VendorAccountId {
+    VendorAccountId::parse("cpo-1").expect("id")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_participants_new_session_gets_one_welcome_with_a_personal_link() {
+    let world = World::new(150.0).await;
+    world.plug_in("v1", "p1", "RFID-1", 0.0).await;
+    world.plug_in("v2", "p2", "STRANGER", 0.0).await;
+
+    world.replan().await;
+    let messages = world.new_messages().await;
+    // A restarted control loop handles the same events again: still one welcome.
+    let restarted = start(&world.store, &world.clock, &world.cancel);
+    restarted.replan_now(&site()).await.expect("re-planned");
+    let again = world.new_messages().await;
+
+    assert_eq!(messages.len(), 1, "only the participant is texted");
+    assert_eq!(messages[0].recipient.as_e164(), PHONE);
+    let body = &messages[0].body;
+    assert!(
+        body.starts_with("Welcome to Test Site. Tell us when you leave and how much you need: https://charge.example.com/r/"),
+        "{body}"
+    );
+    let token = body.rsplit('/').next().expect("token");
+    assert_eq!(token.len(), 43, "256-bit token: {token}");
+    assert!(again.is_empty(), "no second welcome: {again:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_is_confirmed_with_the_plans_projection_once() {
+    let world = World::new(150.0).await;
+    let session = world.plug_in("v1", "p1", "RFID-1", 0.0).await;
+    world.replan().await;
+    world.new_messages().await;
+
+    world.request(&session, 1, 4, EnergyNeed::Kwh(10.0)).await;
+    world.replan().await;
+    let confirmation = world.new_messages().await;
+    world.replan().await;
+    let nothing_new = world.new_messages().await;
+
+    assert_eq!(confirmation.len(), 1, "{confirmation:?}");
+    // 4 h from 09:00 local is 13:00.
+    assert!(
+        confirmation[0]
+            .body
+            .starts_with("You'll have ~10 kWh by 13:00."),
+        "{}",
+        confirmation[0].body
+    );
+    assert!(nothing_new.is_empty(), "{nothing_new:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_the_charger_cannot_meet_is_answered_with_the_shortfall_and_why() {
+    let world = World::new(150.0).await;
+    let session = world.plug_in("v1", "p1", "RFID-1", 0.0).await;
+    world.replan().await;
+    world.new_messages().await;
+
+    // One hour at 6.6 kW cannot give 40 kWh.
+    world.request(&session, 1, 1, EnergyNeed::Kwh(40.0)).await;
+    world.replan().await;
+    let reply = world.new_messages().await;
+
+    assert_eq!(reply.len(), 1);
+    assert!(
+        reply[0]
+            .body
+            .starts_with("We can deliver about 6.6 kWh by 10:00 because"),
+        "{}",
+        reply[0].body
+    );
+    assert!(
+        reply[0].body.contains("leave later or ask for less"),
+        "{}",
+        reply[0].body
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_site_is_named_as_the_reason_for_a_shortfall() {
+    // Two cars share a 6.6 kW circuit for two hours: at most 13.2 kWh in all.
+    let world = World::new(6.6).await;
+    let mine = world.plug_in("v1", "p1", "RFID-1", 0.0).await;
+    let other = world.plug_in("v2", "p2", "STRANGER", 0.0).await;
+    world.request(&other, 1, 2, EnergyNeed::Kwh(10.0)).await;
+    world.replan().await;
+    world.new_messages().await;
+
+    world.request(&mine, 1, 2, EnergyNeed::Kwh(10.0)).await;
+    world.replan().await;
+    let reply = world.new_messages().await;
+
+    assert_eq!(reply.len(), 1);
+    assert!(
+        reply[0].body.contains("because the site is at capacity"),
+        "{}",
+        reply[0].body
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_driver_is_told_once_when_the_car_has_what_they_asked_for() {
+    let world = World::new(150.0).await;
+    let mut session = world.plug_in("v1", "p1", "RFID-1", 0.0).await;
+    world.request(&session, 1, 4, EnergyNeed::Kwh(5.0)).await;
+    world.replan().await;
+    world.new_messages().await;
+
+    world.clock.advance(Duration::minutes(50));
+    session.energy = KilowattHours::new(5.0).expect("kwh");
+    session.vendor_updated_at = world.clock.now();
+    world
+        .store
+        .upsert_session(&session, &Effects::none())
+        .await
+        .expect("meter update");
+    world.replan().await;
+    let met = world.new_messages().await;
+    world.replan().await;
+    let again = world.new_messages().await;
+
+    assert_eq!(met.len(), 1, "{met:?}");
+    assert_eq!(
+        met[0].body,
+        "Your car has the 5.0 kWh you asked for. Thanks for charging smart."
+    );
+    assert!(again.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_of_triggers_makes_at_most_two_solves() {
+    let world = World::new(150.0).await;
+    world.plug_in("v1", "p1", "RFID-1", 0.0).await;
+    world.replan().await;
+    let before = world.control.replans();
+
+    for _ in 0..50 {
+        world.control.trigger(&site());
+    }
+    world.replan().await;
+
+    let solves = world.control.replans() - before;
+    assert!(
+        (1..=2).contains(&solves),
+        "{solves} solves for a burst of 50 triggers"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_beside_a_car_that_stays_all_day_is_met_when_the_circuit_allows() {
+    // Two 6.6 kW ports on a 13 kW circuit: the circuit binds a little when both draw.
+    let world = World::new(13.0).await;
+    let mine = world.plug_in("v1", "p1", "RFID-1", 0.0).await;
+    world.plug_in("v2", "p2", "STRANGER", 0.0).await;
+    world.replan().await;
+    world.new_messages().await;
+    world.clock.advance(Duration::minutes(3));
+
+    world.request(&mine, 1, 8, EnergyNeed::Kwh(12.0)).await;
+    let plan = world.control.replan_now(&site()).await.expect("plan");
+    let reply = world.new_messages().await;
+
+    assert_eq!(reply.len(), 1);
+    assert!(
+        reply[0].body.starts_with("You'll have ~12 kWh by 17:03."),
+        "{}\n{:?}",
+        reply[0].body,
+        plan.sessions
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lowered_cap_that_breaks_a_promise_sends_an_update_once() {
+    let world = World::new(150.0).await;
+    let session = world.plug_in("v1", "p1", "RFID-1", 0.0).await;
+    world.request(&session, 1, 2, EnergyNeed::Kwh(12.0)).await;
+    world.replan().await;
+    let confirmation = world.new_messages().await;
+
+    // The operator cuts the circuit to 3 kW: two hours now give about 6 kWh.
+    world
+        .store
+        .set_static_cap(
+            &CircuitId::parse("main").expect("id"),
+            3.0,
+            world.clock.now(),
+        )
+        .await
+        .expect("cap lowered");
+    world.replan().await;
+    let update = world.new_messages().await;
+    world.replan().await;
+    let again = world.new_messages().await;
+
+    assert_eq!(
+        confirmation.len(),
+        2,
+        "welcome and confirmation: {confirmation:?}"
+    );
+    assert_eq!(update.len(), 1, "{update:?}");
+    assert!(
+        update[0].body.starts_with(
+            "Update: We can deliver about 6.0 kWh by 11:00 because the site is at capacity"
+        ),
+        "{}",
+        update[0].body
+    );
+    assert!(again.is_empty(), "{again:?}");
+}

@@ -1,0 +1,150 @@
+//! `GET|POST /join/{site_id}`: the join form, and texting the one-time code.
+
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use chargeplan_control::messages;
+use chargeplan_core::{PhoneNumber, Site, SiteId};
+use chargeplan_store::{Effects, NewOutboxMessage, PhoneVerification, StoreError};
+use chrono::Duration;
+
+use super::form::{CodeForm, JoinForm};
+use super::render::{join_page, notice_page};
+use super::{CODE_TTL_MINUTES, MAX_CODES_PER_HOUR, code, failure, join_path};
+use crate::AppState;
+use crate::driver_page::FormErrors;
+
+pub(super) async fn show(State(state): State<AppState>, Path(site_id): Path<String>) -> Response {
+    match load_site(&state, &site_id).await {
+        Ok(Some(site)) => Html(
+            join_page(
+                &site.name,
+                &join_path(site.id.as_str()),
+                &JoinForm::default(),
+                &FormErrors::new(),
+            )
+            .into_string(),
+        )
+        .into_response(),
+        Ok(None) => site_not_found(),
+        Err(error) => failure(&error),
+    }
+}
+
+pub(super) async fn submit(
+    State(state): State<AppState>,
+    Path(site_id): Path<String>,
+    Form(form): Form<JoinForm>,
+) -> Response {
+    let site = match load_site(&state, &site_id).await {
+        Ok(Some(site)) => site,
+        Ok(None) => return site_not_found(),
+        Err(error) => return failure(&error),
+    };
+    let action = join_path(site.id.as_str());
+    let registration = match form.parse() {
+        Ok(registration) => registration,
+        Err(errors) => {
+            let page = join_page(&site.name, &action, &form, &errors);
+            return (StatusCode::UNPROCESSABLE_ENTITY, Html(page.into_string())).into_response();
+        }
+    };
+    let now = state.clock.now();
+    let phone = &registration.phone;
+    match state
+        .store
+        .count_phone_verifications(&site.id, phone, now - Duration::hours(1))
+        .await
+    {
+        Ok(sent) if sent >= MAX_CODES_PER_HOUR => return rate_limited(&action),
+        Ok(_) => {}
+        Err(error) => return failure(&error),
+    }
+    let registered = match is_registered(&state, &site, phone).await {
+        Ok(registered) => registered,
+        Err(error) => return failure(&error),
+    };
+    let id = code::new_id();
+    let code = code::new_code();
+    let verification = PhoneVerification {
+        id: id.clone(),
+        site_id: site.id.clone(),
+        phone: phone.clone(),
+        code_hash: code::code_hash(&id, &code),
+        attempts: 0,
+        expires_at: now + Duration::minutes(CODE_TTL_MINUTES),
+        created_at: now,
+        verified_at: None,
+    };
+    // A registered number goes through the same steps (and counts towards the same limit) so
+    // that the answer does not tell who is registered, but it is not texted: its code is
+    // known to nobody and can never be entered.
+    let effects = if registered {
+        Effects::none()
+    } else {
+        Effects {
+            events: Vec::new(),
+            messages: vec![NewOutboxMessage {
+                site_id: Some(site.id.clone()),
+                recipient: phone.clone(),
+                body: messages::verification_code(&site.name, &code, CODE_TTL_MINUTES),
+                idempotency_key: format!("verify:{id}"),
+                not_before: now,
+            }],
+        }
+    };
+    if let Err(error) = state
+        .store
+        .insert_phone_verification(&verification, &effects, now)
+        .await
+    {
+        return failure(&error);
+    }
+    let carried = CodeForm::carrying(&registration.vehicle);
+    let query = serde_urlencoded::to_string(&carried).unwrap_or_default();
+    Redirect::to(&format!("/join/verify/{id}?{query}")).into_response()
+}
+
+/// The site, or `None` when the id is malformed or unknown.
+pub(super) async fn load_site(state: &AppState, site_id: &str) -> Result<Option<Site>, StoreError> {
+    let Ok(id) = SiteId::parse(site_id) else {
+        return Ok(None);
+    };
+    match state.store.get_site(&id).await {
+        Ok(site) => Ok(Some(site)),
+        Err(StoreError::NotFound { .. }) => Ok(None),
+        Err(error) => Err(error),
+    }
+}
+
+/// Whether a participant of `site` has this phone number.
+pub(super) async fn is_registered(
+    state: &AppState,
+    site: &Site,
+    phone: &PhoneNumber,
+) -> Result<bool, StoreError> {
+    let participants = state.store.list_participants(&site.id).await?;
+    Ok(participants.iter().any(|p| &p.phone == phone))
+}
+
+fn site_not_found() -> Response {
+    let page = notice_page(
+        "We don't know this charging site",
+        &["Check the link or scan the code at the charger again."],
+        None,
+    );
+    (StatusCode::NOT_FOUND, Html(page.into_string())).into_response()
+}
+
+fn rate_limited(join_path: &str) -> Response {
+    let page = notice_page(
+        "Too many codes requested",
+        &[
+            "This number has asked for as many codes as we allow in one hour.",
+            "Please wait an hour, then try again.",
+        ],
+        Some(join_path),
+    );
+    (StatusCode::TOO_MANY_REQUESTS, Html(page.into_string())).into_response()
+}

@@ -1,0 +1,217 @@
+//! `GET|POST /join/verify/{id}`: the code form, and registering the participant once the
+//! right code is entered.
+
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use chargeplan_core::{Participant, ParticipantId, Site};
+use chargeplan_store::{PhoneVerification, StoreError};
+use chrono::{DateTime, Utc};
+use tokio::sync::Mutex;
+
+use super::code::{self, Closed};
+use super::form::{CODE, CodeForm, Vehicle};
+use super::register::is_registered;
+use super::render::{code_page, notice_page, registered_page};
+use super::{MAX_ATTEMPTS, failure, join_path};
+use crate::AppState;
+use crate::driver_page::FormErrors;
+
+/// One code check at a time: the attempt counter is read, compared and written back, and
+/// parallel guesses must not all see the same count. (Within this process; the pilot runs
+/// one server.)
+static CODE_CHECK: Mutex<()> = Mutex::const_new(());
+
+pub(super) async fn show(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(carried): Query<CodeForm>,
+) -> Response {
+    let (verification, site) = match load(&state, &id).await {
+        Ok(Some(found)) => found,
+        Ok(None) => return not_found(),
+        Err(error) => return failure(&error),
+    };
+    let join = join_path(site.id.as_str());
+    if let Some(closed) = Closed::check(&verification, state.clock.now()) {
+        return start_again(StatusCode::GONE, closed.sentence(), &join);
+    }
+    let page = code_page(
+        &site.name,
+        &format!("/join/verify/{id}"),
+        &verification.phone.masked(),
+        &carried,
+        &FormErrors::new(),
+        &join,
+    );
+    Html(page.into_string()).into_response()
+}
+
+pub(super) async fn submit(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Form(form): Form<CodeForm>,
+) -> Response {
+    let _one_at_a_time = CODE_CHECK.lock().await;
+    let (mut verification, site) = match load(&state, &id).await {
+        Ok(Some(found)) => found,
+        Ok(None) => return not_found(),
+        Err(error) => return failure(&error),
+    };
+    let now = state.clock.now();
+    let join = join_path(site.id.as_str());
+    if let Some(closed) = Closed::check(&verification, now) {
+        return start_again(StatusCode::GONE, closed.sentence(), &join);
+    }
+    let Ok(vehicle) = form.vehicle() else {
+        return start_again(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Your card or vehicle details did not come through.",
+            &join,
+        );
+    };
+    let wrong = |message: String| {
+        let mut errors = FormErrors::new();
+        errors.insert(CODE, message);
+        let page = code_page(
+            &site.name,
+            &format!("/join/verify/{id}"),
+            &verification.phone.masked(),
+            &form,
+            &errors,
+            &join,
+        );
+        (StatusCode::UNPROCESSABLE_ENTITY, Html(page.into_string())).into_response()
+    };
+    let Some(code) = code::normalise(&form.code) else {
+        return wrong("Enter the 6-digit code from our text message.".to_owned());
+    };
+    if !code::matches(&verification, &code) {
+        let attempts = verification.attempts + 1;
+        let left = MAX_ATTEMPTS.saturating_sub(attempts);
+        let counted = PhoneVerification {
+            attempts,
+            ..verification.clone()
+        };
+        if let Err(error) = state.store.update_phone_verification(&counted).await {
+            return failure(&error);
+        }
+        return match left {
+            0 => start_again(StatusCode::GONE, Closed::Locked.sentence(), &join),
+            1 => wrong("That code is not right. You can try once more.".to_owned()),
+            _ => wrong(format!(
+                "That code is not right. You can try {left} more times."
+            )),
+        };
+    }
+    let response = register(&state, &site, &verification, vehicle, now, &join).await;
+    if response.status().is_success() {
+        verification.verified_at = Some(now);
+        if let Err(error) = state.store.update_phone_verification(&verification).await {
+            // The participant exists; a second use of this code would only hit the
+            // phone-number conflict, so the driver is told they are registered.
+            tracing::warn!(error = %error, "could not mark a phone verification used");
+        }
+    }
+    response
+}
+
+/// Inserts the participant, or explains why not.
+async fn register(
+    state: &AppState,
+    site: &Site,
+    verification: &PhoneVerification,
+    vehicle: Vehicle,
+    now: DateTime<Utc>,
+    join: &str,
+) -> Response {
+    for token in &vehicle.tokens {
+        match state.store.find_participant_by_token(&site.id, token).await {
+            Ok(None) => {}
+            Ok(Some(_)) => {
+                let sentence = format!(
+                    "The card or app number {} is registered to someone else at {}.",
+                    token.as_str(),
+                    site.name
+                );
+                return conflict(
+                    &[
+                        &sentence,
+                        "Check the number, or ask the site's operator for help.",
+                    ],
+                    join,
+                );
+            }
+            Err(error) => return failure(&error),
+        }
+    }
+    let participant = match Participant::new(
+        ParticipantId::generate(),
+        site.id.clone(),
+        verification.phone.clone(),
+        vehicle.tokens,
+        vehicle.wh_per_mile,
+        now,
+    ) {
+        Ok(participant) => participant,
+        Err(_) => {
+            let sentence = "Your card or vehicle details did not come through.";
+            return start_again(StatusCode::UNPROCESSABLE_ENTITY, sentence, join);
+        }
+    };
+    match is_registered(state, site, &participant.phone).await {
+        // Only whoever holds the phone could enter the code, so naming the reason is safe.
+        Ok(true) => {
+            return conflict(
+                &["This number is already registered here. Plug in and we'll text you."],
+                join,
+            );
+        }
+        Ok(false) => {}
+        Err(error) => return failure(&error),
+    }
+    match state.store.insert_participant(&participant).await {
+        Ok(()) => Html(registered_page(&site.name).into_string()).into_response(),
+        Err(StoreError::Conflict(_)) => conflict(
+            &["Someone registered this number or one of these cards a moment ago."],
+            join,
+        ),
+        Err(error) => failure(&error),
+    }
+}
+
+/// The verification and its site, or `None` when the id is malformed or unknown.
+async fn load(state: &AppState, id: &str) -> Result<Option<(PhoneVerification, Site)>, StoreError> {
+    if !code::looks_like_id(id) {
+        return Ok(None);
+    }
+    let Some(verification) = state.store.get_phone_verification(id).await? else {
+        return Ok(None);
+    };
+    let site = state.store.get_site(&verification.site_id).await?;
+    Ok(Some((verification, site)))
+}
+
+fn not_found() -> Response {
+    let page = notice_page(
+        "This link is no longer valid",
+        &["Open the registration link or scan the code at the charger again."],
+        None,
+    );
+    (StatusCode::NOT_FOUND, Html(page.into_string())).into_response()
+}
+
+fn start_again(status: StatusCode, why: &str, join: &str) -> Response {
+    let page = notice_page(
+        "Please start again",
+        &[why, "Start again to get a new code."],
+        Some(join),
+    );
+    (status, Html(page.into_string())).into_response()
+}
+
+fn conflict(sentences: &[&str], join: &str) -> Response {
+    let page = notice_page("We could not register you", sentences, Some(join));
+    (StatusCode::CONFLICT, Html(page.into_string())).into_response()
+}

@@ -1,0 +1,10 @@
+//! The web routes end to end through `router` on a real SQLite store, a manual clock and
+//! the running control loop: self-registration, the operator API, and the driver's link.
+//!
+//! One test binary (instead of one per file) so the shared support compiles and links once.
+
+mod api;
+mod driver_link;
+mod join;
+mod join_limits;
+mod support;
