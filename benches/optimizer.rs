@@ -88,13 +88,14 @@ fn timed_once() {
             eprintln!(
                 "timed once n={n} T={SLOTS}: naive {naive_s:.2} s, ratio {:.1}x; stage-1 energy \
                  fast {:.4} kWh, naive {:.4} kWh; naive min fraction {:.6}, cost {:.4}, \
-                 delivery moment {:.4}",
+                 delivery moment {:.4} (cost bound slack {:e})",
                 naive_s / fast_s,
                 fast.stats.continuous_energy_kwh,
                 reference.energy_kwh,
                 reference.min_fraction,
                 reference.cost,
-                reference.moment
+                reference.moment,
+                reference.cost_slack
             );
         }
     }

@@ -19,7 +19,12 @@ pub struct NaiveResult {
     pub cost: f64,
     /// Σ slot index × energy (kWh·slots) of the stage-4 optimum: lower is earlier.
     pub moment: f64,
+    /// Relative slack on the stage-3 cost bound with which stage 4 solved (see [`try_solve`]).
+    pub cost_slack: f64,
 }
+
+/// Relative slacks on the stage-3 cost bound tried in turn by [`solve`] for stage 4.
+pub const SLACKS: [f64; 4] = [1e-6, 1e-5, 1e-4, 1e-3];
 
 /// Slot windows, caps and loads derived from the problem.
 struct Data {
@@ -238,25 +243,27 @@ fn stage(
 /// # Panics
 /// When a stage does not solve (see [`try_solve`]).
 pub fn solve(p: &Problem) -> NaiveResult {
-    try_solve(p).expect("the naive model solves")
+    try_solve(p, &SLACKS).expect("the naive model solves")
 }
 
 /// Solves all four stages the naive way; `None` when a stage finds no solution (fresh models
 /// do not start from the previous solution, so a carried-over bound can be infeasible by solver
-/// round-off; the stage-4 cost bound is widened up to 0.1 % before giving up).
-pub fn try_solve(p: &Problem) -> Option<NaiveResult> {
+/// round-off; the stage-4 cost bound is relaxed by each of `slacks` in turn, relative to
+/// `max(1, |cost|)`, before giving up).
+pub fn try_solve(p: &Problem, slacks: &[f64]) -> Option<NaiveResult> {
     let d = data(p);
     let (energy, ..) = stage(&d, Stage::Energy, 0.0, 0.0, None)?;
     let (_, z, ..) = stage(&d, Stage::Fair, energy, 0.0, None)?;
     let (_, _, cost, _) = stage(&d, Stage::Cost, energy, z, None)?;
-    let (.., moment) = [1e-6, 1e-5, 1e-4, 1e-3].iter().find_map(|slack| {
+    let (moment, cost_slack) = slacks.iter().find_map(|&slack| {
         let bound = cost + slack * cost.abs().max(1.0);
-        stage(&d, Stage::Early, energy, z, Some(bound))
+        stage(&d, Stage::Early, energy, z, Some(bound)).map(|(.., moment)| (moment, slack))
     })?;
     Some(NaiveResult {
         energy_kwh: energy,
         min_fraction: z,
         cost,
         moment,
+        cost_slack,
     })
 }

@@ -252,5 +252,50 @@ pub(crate) fn repair(inst: &Instance, x: &mut Powers) -> bool {
         }
         active = next;
     }
+    top_up_below_minimum(inst, x, &mut room, &mut site_room, &remaining, &order);
     x.iter().zip(&lp).any(|(a, b)| a != b)
+}
+
+/// A session whose remaining need is less than one slot at its minimum current cannot take it
+/// in a slot of its own; instead move part of a slot it charges in (which stays at or above the
+/// minimum) into a free slot run at exactly the minimum. Energy, caps and the site limit hold:
+/// the donor slot only goes down and the free slot is raised only within its headroom.
+fn top_up_below_minimum(
+    inst: &Instance,
+    x: &mut Powers,
+    room: &mut [f64],
+    site_room: &mut [f64],
+    remaining: &[f64],
+    order: &[Vec<usize>],
+) {
+    let (h, dt) = (inst.horizon, inst.dt);
+    for (i, s) in inst.sessions.iter().enumerate() {
+        let short_kw = remaining[i] / dt;
+        if !s.steps.is_empty() || s.min_kw <= 0.0 || short_kw <= 1e-9 || short_kw >= s.min_kw {
+            continue;
+        }
+        let shift = s.min_kw - short_kw;
+        let donor = (s.lo..s.hi)
+            .rev()
+            .find(|&t| x[i][t - s.lo] - shift >= s.min_kw);
+        let free = order[i].iter().copied().find(|&t| {
+            x[i][t - s.lo] == 0.0
+                && s.path
+                    .iter()
+                    .map(|&k| room[k * h + t])
+                    .fold(site_room[t], f64::min)
+                    >= s.min_kw
+        });
+        let (Some(a), Some(b)) = (donor, free) else {
+            continue;
+        };
+        x[i][a - s.lo] -= shift;
+        x[i][b - s.lo] = s.min_kw;
+        for &k in &s.path {
+            room[k * h + a] += shift;
+            room[k * h + b] -= s.min_kw;
+        }
+        site_room[a] += shift;
+        site_room[b] -= s.min_kw;
+    }
 }
