@@ -7,11 +7,14 @@
 #   chromium, fonts-liberation  headless browser (and its usual fonts) for the web page tests
 
 # True when a libclang shared library is installed where bindgen looks for it.
+# (libclang-cpp.so, which other packages bring, is a different library and does not count.)
 have_libclang() {
-    compgen -G '/usr/lib/llvm-*/lib/libclang*.so*' >/dev/null \
-        || compgen -G '/usr/lib/*-linux-gnu/libclang*.so*' >/dev/null \
-        || compgen -G '/usr/lib/libclang*.so*' >/dev/null \
-        || compgen -G '/usr/lib64/libclang*.so*' >/dev/null
+    local dir
+    for dir in /usr/lib/llvm-*/lib /usr/lib/*-linux-gnu /usr/lib /usr/lib64; do
+        compgen -G "$dir/libclang.so*" >/dev/null && return 0
+        compgen -G "$dir/libclang-[0-9]*.so*" >/dev/null && return 0
+    done
+    return 1
 }
 
 setup_system() {

@@ -4,6 +4,7 @@ mod config;
 pub mod conversation;
 mod dispatch;
 mod error;
+pub mod feedback;
 pub mod links;
 pub mod messages;
 pub mod planner;

@@ -8,6 +8,7 @@ use chargeplan_store::prelude::*;
 use chrono::{DateTime, Utc};
 use tracing::instrument;
 
+use crate::feedback::TaperMemory;
 use crate::snapshot::{self, SiteSnapshot};
 use crate::{ControlConfig, ControlError};
 
@@ -27,9 +28,10 @@ pub async fn replan(
     site: &Site,
     now: DateTime<Utc>,
     config: &ControlConfig,
+    taper: &TaperMemory,
 ) -> Result<Replanned, ControlError> {
     let started = Instant::now();
-    let snapshot = snapshot::build(store, site, now, config).await?;
+    let snapshot = snapshot::build(store, site, now, config, taper).await?;
     let problem = snapshot.problem.clone();
     let summary = tokio::task::spawn_blocking(move || opt::optimize(&problem))
         .await

@@ -13,6 +13,7 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::dispatch::Dispatchers;
+use crate::feedback::TaperMemory;
 use crate::planner::{self, Replanned};
 use crate::{ControlConfig, ControlError, conversation};
 
@@ -128,6 +129,8 @@ impl ControlHandle {
             site: site.clone(),
             triggers: rx,
             again: AtomicBool::new(false),
+            taper: TaperMemory::default(),
+            plan: Mutex::new(None),
         };
         self.inner.tracker.spawn(worker.run());
         Some(tx)
@@ -158,6 +161,10 @@ struct SiteWorker {
     triggers: mpsc::UnboundedReceiver<Trigger>,
     /// Set when the last pass needs an immediate follow-up re-plan.
     again: AtomicBool,
+    /// Lowered maxima of cars drawing under their limits.
+    taper: TaperMemory,
+    /// The plan in force, to tell when measured power drifts from it.
+    plan: Mutex<Option<Plan>>,
 }
 
 impl SiteWorker {
@@ -219,7 +226,7 @@ impl SiteWorker {
         let site = store.get_site(&self.site).await?;
         let now = self.inner.clock.now();
         for event in &events {
-            replan |= triggers_replan(event.kind);
+            replan |= triggers_replan(event.kind) || self.drifted(event);
             if event.kind == EventKind::SessionStarted
                 && let Some(id) = session_of(event)
             {
@@ -228,9 +235,11 @@ impl SiteWorker {
             }
         }
         let replanned = if replan {
-            let replanned = planner::replan(store, &site, now, &self.inner.config).await?;
+            let replanned =
+                planner::replan(store, &site, now, &self.inner.config, &self.taper).await?;
             self.inner.replans.fetch_add(1, Ordering::Relaxed);
             conversation::after_plan(store, &replanned, &self.inner.config, now).await?;
+            *self.plan.lock().unwrap_or_else(|e| e.into_inner()) = Some(replanned.plan.clone());
             if let Some(dispatchers) = &self.inner.dispatchers {
                 let lost = dispatchers
                     .dispatch(
@@ -256,6 +265,36 @@ impl SiteWorker {
     }
 }
 
+impl SiteWorker {
+    /// Whether a `PowerChanged` event shows a car drawing far from its planned power.
+    fn drifted(&self, event: &Event) -> bool {
+        if event.kind != EventKind::PowerChanged {
+            return false;
+        }
+        let (Some(id), Some(measured)) = (
+            session_of(event),
+            event.payload.get("power_kw").and_then(|v| v.as_f64()),
+        ) else {
+            return false;
+        };
+        let plan = self.plan.lock().unwrap_or_else(|e| e.into_inner());
+        let planned = plan.as_ref().and_then(|plan| {
+            let slot = plan.slot_index(event.at)?;
+            plan.session(&id)?
+                .power_kw
+                .get(usize::try_from(slot).ok()?)
+                .copied()
+        });
+        planned.is_some_and(|planned| drift_matters(planned, measured))
+    }
+}
+
+/// Measured power this far from the plan (more than 1 kW and 20 %) is worth a new plan.
+fn drift_matters(planned_kw: f64, measured_kw: f64) -> bool {
+    let gap = (planned_kw - measured_kw).abs();
+    gap > 1.0 && gap > 0.2 * planned_kw.max(measured_kw)
+}
+
 /// Whether an event changes what the site should do.
 fn triggers_replan(kind: EventKind) -> bool {
     matches!(
@@ -274,4 +313,17 @@ fn session_of(event: &Event) -> Option<SessionId> {
         .get("session_id")
         .and_then(|v| v.as_str())
         .and_then(|id| SessionId::parse(id).ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::drift_matters;
+
+    #[test]
+    fn only_a_large_gap_between_planned_and_measured_power_is_drift() {
+        assert!(drift_matters(6.6, 2.0));
+        assert!(drift_matters(0.0, 3.0));
+        assert!(!drift_matters(6.6, 6.0));
+        assert!(!drift_matters(0.5, 1.2));
+    }
 }

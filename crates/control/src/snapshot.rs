@@ -12,6 +12,7 @@ use chargeplan_store::prelude::*;
 use chrono::{DateTime, Duration, Utc};
 
 use crate::ControlConfig;
+use crate::feedback::{FeedbackConfig, TaperMemory};
 
 /// J1772 pilot signal minimum: a port is off or at least 6 A.
 const J1772_MIN_AMPS: f64 = 6.0;
@@ -42,6 +43,7 @@ pub async fn build(
     site: &Site,
     now: DateTime<Utc>,
     config: &ControlConfig,
+    taper: &TaperMemory,
 ) -> Result<SiteSnapshot, StoreError> {
     let slot = site.slot_minutes.duration();
     let start = DateTime::from_timestamp(now.timestamp(), 0).unwrap_or(now);
@@ -111,11 +113,29 @@ pub async fn build(
         billed_peak_kw: 0.0,
     });
 
+    let setpoints = store
+        .list_setpoints(&site.id, now - Duration::hours(1))
+        .await?;
+    taper.retain(
+        &planned
+            .iter()
+            .map(|(s, ..)| s.id.clone())
+            .collect::<Vec<_>>(),
+    );
     let mut problem_sessions = Vec::with_capacity(planned.len());
     let mut sessions = Vec::with_capacity(planned.len());
     for (session, request, departure, port) in planned {
         let window_h = (departure.min(horizon_end) - start).num_seconds().max(0) as f64 / 3600.0;
-        let max_kw = port.max_power.get();
+        let samples = store.list_meter_samples(&session.id).await?;
+        let feedback = FeedbackConfig::default();
+        let max_kw = taper.max_kw(
+            &session.id,
+            port.max_power.get(),
+            &samples,
+            &setpoints,
+            now,
+            &feedback,
+        );
         let need = match request.as_ref().map(|r| r.energy) {
             Some(RequestedEnergy::Kwh(kwh)) => (kwh.get() - session.energy.get()).max(0.0),
             // As much as possible (asked, or assumed for a driver who said nothing): what the

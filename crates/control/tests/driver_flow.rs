@@ -393,3 +393,53 @@ async fn a_lowered_cap_that_breaks_a_promise_sends_an_update_once() {
     );
     assert!(again.is_empty(), "{again:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_car_that_draws_well_under_its_limit_is_planned_at_what_it_draws_plus_a_margin() {
+    let world = World::new(150.0).await;
+    let session = world.plug_in("v1", "p1", "RFID-1", 0.0).await;
+    world.request(&session, 1, 4, EnergyNeed::Kwh(20.0)).await;
+    world.replan().await;
+    let mut setpoint = chargeplan_core::Setpoint::new(
+        site(),
+        None,
+        PortId::parse("p1").expect("id"),
+        session.id.clone(),
+        world.clock.now(),
+        vec![chargeplan_core::LimitPeriod {
+            start_offset_s: 0,
+            limit_kw: 6.6,
+        }],
+        world.clock.now(),
+    )
+    .expect("setpoint");
+    setpoint.state = chargeplan_core::SetpointState::Accepted;
+    world
+        .store
+        .insert_setpoint(&setpoint)
+        .await
+        .expect("setpoint stored");
+
+    // The battery tapers: three readings at about 2 kW under a 6.6 kW limit.
+    for (minute, kwh) in [(5, 0.2), (10, 0.4), (15, 0.55)] {
+        let sample = chargeplan_core::MeterSample::new(
+            session.id.clone(),
+            world.clock.now() + Duration::minutes(minute),
+            KilowattHours::new(kwh).expect("kWh"),
+            kw(2.0),
+            Some(85.0),
+        )
+        .expect("sample");
+        world
+            .store
+            .add_meter_sample(&sample)
+            .await
+            .expect("sample stored");
+    }
+    world.clock.advance(Duration::minutes(16));
+    let plan = world.control.replan_now(&site()).await.expect("plan");
+
+    let planned = plan.session(&session.id).expect("planned");
+    let most = planned.power_kw.iter().copied().fold(0.0, f64::max);
+    assert!((most - 3.0).abs() < 1e-6, "planned at most {most} kW");
+}
