@@ -18,6 +18,8 @@ use crate::settings::{Settings, SmsSettings};
 
 /// How long one send to the provider may take.
 const SEND_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15);
+/// Messages claimed per delivery round.
+const DELIVERY_BATCH: u32 = 5;
 
 /// Starts the delivery worker for the configured provider and returns its inbound routes.
 pub fn start(
@@ -60,6 +62,9 @@ pub fn start(
         clock: clock.clone(),
         config: DeliveryConfig {
             poll_interval: std::time::Duration::from_secs(1),
+            // A claim must outlast a whole round of sends, or a slow round sends twice.
+            batch: DELIVERY_BATCH,
+            lease: SEND_TIMEOUT * (DELIVERY_BATCH + 2),
             ..DeliveryConfig::default()
         },
         wake: Arc::default(),

@@ -36,7 +36,7 @@ impl Default for ControlConfig {
             overstay_extension: Duration::hours(1),
             tick: Duration::minutes(5),
             event_poll: Duration::seconds(1),
-            link_grace: Duration::hours(2),
+            link_grace: Duration::hours(1),
             public_url: "http://127.0.0.1:8080".to_owned(),
             worse_projection_kwh: 2.0,
             dispatch: None,

@@ -9,6 +9,7 @@ pub mod links;
 pub mod messages;
 pub mod planner;
 mod replies;
+pub mod safety;
 mod service;
 pub mod snapshot;
 
