@@ -9,7 +9,7 @@ use chargeplan_control::DispatchSetup;
 use chargeplan_core::{Clock, SystemClock};
 use chargeplan_exchange::ocpi::receiver::RESULTS_PATH;
 use chargeplan_exchange::service::ExchangeService;
-use chargeplan_store::Store;
+use chargeplan_store::{Backend, Store};
 use chargeplan_web::{AppState, HttpOptions};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
@@ -84,6 +84,8 @@ pub async fn run_on(
         cancel.clone(),
     );
     let mut control_config = settings.driver.control_config(listen);
+    // Several instances may share a PostgreSQL database: each site is owned through a lease.
+    control_config.leases = store.backend() == Backend::Postgres;
     control_config.dispatch = Some(DispatchSetup {
         results: exchange.results.clone(),
         results_url,

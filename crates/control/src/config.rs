@@ -26,6 +26,14 @@ pub struct ControlConfig {
     pub worse_projection_kwh: f64,
     /// How plans reach the vendors; `None` plans without sending limits (tests, dry runs).
     pub dispatch: Option<DispatchSetup>,
+    /// Whether sites are shared among instances through leases in the store (PostgreSQL);
+    /// without leases this instance owns every site (one instance on SQLite).
+    pub leases: bool,
+    /// This instance's name as the owner of leases; random by default, unique per process.
+    pub instance_id: String,
+    /// How long a lease lasts without renewal; renewed every third of it. A crashed
+    /// instance's sites move to the others within this time.
+    pub lease_ttl: Duration,
 }
 
 impl Default for ControlConfig {
@@ -40,6 +48,9 @@ impl Default for ControlConfig {
             public_url: "http://127.0.0.1:8080".to_owned(),
             worse_projection_kwh: 2.0,
             dispatch: None,
+            leases: false,
+            instance_id: format!("instance-{:016x}", rand::random::<u64>()),
+            lease_ttl: Duration::seconds(15),
         }
     }
 }

@@ -17,6 +17,9 @@ pub enum ControlError {
     /// The solver task failed (panicked or was cancelled).
     #[error("solver failed: {0}")]
     Solver(String),
+    /// Another instance owns the site now: this instance's lease expired or was taken over.
+    #[error("this instance no longer holds the site's lease")]
+    LeaseLost,
     /// The site's worker is gone (the service is shutting down).
     #[error("the control loop is not running")]
     Stopped,

@@ -5,6 +5,7 @@ pub mod conversation;
 mod dispatch;
 mod error;
 pub mod feedback;
+pub mod lease;
 pub mod links;
 pub mod messages;
 pub mod planner;
@@ -12,6 +13,8 @@ mod replies;
 pub mod safety;
 mod service;
 pub mod snapshot;
+mod supervisor;
+mod triggers;
 
 pub use config::ControlConfig;
 pub use dispatch::DispatchSetup;

@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 use tracing::instrument;
 
 use crate::feedback::TaperMemory;
+use crate::lease::Fence;
 use crate::snapshot::{self, SiteSnapshot};
 use crate::{ControlConfig, ControlError};
 
@@ -21,7 +22,8 @@ pub struct Replanned {
     pub summary: opt::Plan,
 }
 
-/// Builds the site's snapshot at `now`, optimizes it and stores the plan.
+/// Builds the site's snapshot at `now`, optimizes it and stores the plan (only while the
+/// site's lease is still held, when there is a `fence`).
 #[instrument(skip_all, fields(site.id = %site.id))]
 pub async fn replan(
     store: &dyn Store,
@@ -29,6 +31,7 @@ pub async fn replan(
     now: DateTime<Utc>,
     config: &ControlConfig,
     taper: &TaperMemory,
+    fence: Option<&Fence>,
 ) -> Result<Replanned, ControlError> {
     let started = Instant::now();
     let snapshot = snapshot::build(store, site, now, config, taper).await?;
@@ -37,7 +40,10 @@ pub async fn replan(
         .await
         .map_err(|error| ControlError::Solver(error.to_string()))??;
     let plan = to_plan(site, &snapshot, &summary, now)?;
-    store.save_plan(&plan).await?;
+    match fence {
+        Some(fence) => fence.save_plan(store, &plan).await?,
+        None => store.save_plan(&plan).await?,
+    }
     tracing::info!(
         plan.id = %plan.id,
         plan.sessions = plan.sessions.len(),

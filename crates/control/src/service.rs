@@ -1,20 +1,23 @@
 //! The control service: one worker per site that coalesces triggers, re-plans, and runs the
-//! driver conversations; a supervisor that starts a worker for every site.
+//! driver conversations; a supervisor that starts a worker for every site this instance owns
+//! (every site, or with leases the sites whose lease it holds — see `supervisor`).
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use chargeplan_core::{Clock, Plan, SessionId, SiteId};
+use chargeplan_core::{Clock, Plan, SiteId};
 use chargeplan_store::prelude::*;
-use chargeplan_store::{Event, EventKind};
+use chargeplan_store::{Event, EventKind, SiteSignals};
 use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::dispatch::Dispatchers;
 use crate::feedback::TaperMemory;
+use crate::lease::Fence;
 use crate::planner::{self, Replanned};
+use crate::triggers::{drift_matters, session_of, triggers_replan};
 use crate::{ControlConfig, ControlError, conversation};
 
 /// The name under which site workers keep their place in the event log.
@@ -28,7 +31,7 @@ type Waiter = oneshot::Sender<Result<Plan, String>>;
 
 /// Something a site's worker should do now.
 #[derive(Debug)]
-enum Trigger {
+pub(crate) enum Trigger {
     /// Re-plan soon; answer the waiter (if any) with the plan.
     Replan(Option<Waiter>),
 }
@@ -36,24 +39,45 @@ enum Trigger {
 /// Reaches the site workers: ask for a re-plan, or wait for one.
 #[derive(Debug, Clone)]
 pub struct ControlHandle {
-    inner: Arc<Inner>,
+    pub(crate) inner: Arc<Inner>,
 }
 
 #[derive(Debug)]
-struct Inner {
-    store: Arc<dyn Store>,
-    clock: Arc<dyn Clock>,
-    config: ControlConfig,
-    workers: Mutex<HashMap<SiteId, mpsc::UnboundedSender<Trigger>>>,
-    tracker: TaskTracker,
-    cancel: CancellationToken,
+pub(crate) struct Inner {
+    pub(crate) store: Arc<dyn Store>,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) config: ControlConfig,
+    pub(crate) workers: Mutex<HashMap<SiteId, WorkerEntry>>,
+    pub(crate) tracker: TaskTracker,
+    pub(crate) cancel: CancellationToken,
     /// Re-plans done since start, for metrics and the coalescing test.
     replans: AtomicU64,
     /// Sends plans to the vendors, when configured.
     dispatchers: Option<Dispatchers>,
+    /// Carries triggers to the instance that owns a site (with leases).
+    pub(crate) signals: Arc<dyn SiteSignals>,
 }
 
-/// Starts the supervisor (which starts a worker for every site) and returns the handle.
+/// A running site worker, as the handle and the supervisor see it.
+#[derive(Debug)]
+pub(crate) struct WorkerEntry {
+    sender: mpsc::UnboundedSender<Trigger>,
+    /// Stops this worker alone (its lease was lost or given up).
+    pub(crate) stop: CancellationToken,
+    /// Cancelled by the worker when it has ended.
+    pub(crate) done: CancellationToken,
+    /// The lease token it works under (`None` without leases).
+    pub(crate) token: Option<i64>,
+}
+
+impl WorkerEntry {
+    pub(crate) fn running(&self) -> bool {
+        !self.done.is_cancelled() && !self.sender.is_closed()
+    }
+}
+
+/// Starts the supervisor (which starts a worker for every site this instance owns) and
+/// returns the handle.
 pub fn start(
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
@@ -63,6 +87,7 @@ pub fn start(
 ) -> ControlHandle {
     let handle = ControlHandle {
         inner: Arc::new(Inner {
+            signals: store.site_signals(),
             store,
             clock,
             workers: Mutex::new(HashMap::new()),
@@ -74,7 +99,13 @@ pub fn start(
         }),
     };
     let supervisor = handle.clone();
-    tracker.spawn(async move { supervisor.supervise().await });
+    if handle.inner.config.leases {
+        tracker.spawn(async move { supervisor.supervise_leases().await });
+        let listener = handle.clone();
+        tracker.spawn(async move { listener.listen_for_triggers().await });
+    } else {
+        tracker.spawn(async move { supervisor.supervise().await });
+    }
     handle
 }
 
@@ -89,15 +120,44 @@ impl ControlHandle {
         &self.inner.config
     }
 
+    /// The sites this instance runs a worker for, sorted.
+    pub fn owned_sites(&self) -> Vec<SiteId> {
+        let mut sites: Vec<SiteId> = self
+            .workers()
+            .iter()
+            .filter(|(_, entry)| entry.running())
+            .map(|(site, _)| site.clone())
+            .collect();
+        sites.sort();
+        sites
+    }
+
     /// Asks the site's worker to re-plan soon; many triggers in a burst make one re-plan.
+    /// With leases, a site owned by another instance gets the trigger by a site signal.
     pub fn trigger(&self, site: &SiteId) {
-        self.send(site, Trigger::Replan(None));
+        if let Some(sender) = self.worker(site) {
+            // A closed channel means the worker stopped; nothing to re-plan here then.
+            let _ = sender.send(Trigger::Replan(None));
+        } else if self.inner.config.leases && !self.inner.cancel.is_cancelled() {
+            let (handle, site) = (self.clone(), site.clone());
+            self.inner
+                .tracker
+                .spawn(async move { handle.signal_owner(&site).await });
+        }
     }
 
     /// Re-plans the site and returns the new plan (coalesced with any re-plan under way).
+    /// With leases, a site owned by another instance is signalled, and the answer is the first
+    /// plan the owner stores after the request (the caller bounds the wait).
     pub async fn replan_now(&self, site: &SiteId) -> Result<Plan, ControlError> {
+        let Some(sender) = self.worker(site) else {
+            if self.inner.config.leases && !self.inner.cancel.is_cancelled() {
+                return self.replan_remote(site).await;
+            }
+            return Err(ControlError::Stopped);
+        };
         let (tx, rx) = oneshot::channel();
-        self.send(site, Trigger::Replan(Some(tx)));
+        let _ = sender.send(Trigger::Replan(Some(tx)));
         match rx.await {
             Ok(Ok(plan)) => Ok(plan),
             Ok(Err(reason)) => Err(ControlError::Solver(reason)),
@@ -105,25 +165,51 @@ impl ControlHandle {
         }
     }
 
-    fn send(&self, site: &SiteId, trigger: Trigger) {
-        let sender = self.worker(site);
-        if let Some(sender) = sender {
-            // A closed channel means shutdown; the waiter then sees `Stopped`.
-            let _ = sender.send(trigger);
-        }
+    /// Triggers the site's worker when this instance runs it; `false` otherwise.
+    pub(crate) fn trigger_local(&self, site: &SiteId) -> bool {
+        let workers = self.workers();
+        let Some(entry) = workers.get(site).filter(|entry| entry.running()) else {
+            return false;
+        };
+        entry.sender.send(Trigger::Replan(None)).is_ok()
     }
 
-    /// The site's worker, started when missing (not after shutdown began).
+    pub(crate) fn workers(&self) -> std::sync::MutexGuard<'_, HashMap<SiteId, WorkerEntry>> {
+        self.inner.workers.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The site's worker; without leases one is started when missing (not after shutdown
+    /// began). With leases only the supervisor starts workers, for the sites it holds.
     fn worker(&self, site: &SiteId) -> Option<mpsc::UnboundedSender<Trigger>> {
         if self.inner.cancel.is_cancelled() {
             return None;
         }
-        let mut workers = self.inner.workers.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(sender) = workers.get(site).filter(|s| !s.is_closed()) {
-            return Some(sender.clone());
+        let mut workers = self.workers();
+        if let Some(entry) = workers.get(site).filter(|entry| entry.running()) {
+            return Some(entry.sender.clone());
         }
+        if self.inner.config.leases {
+            return None;
+        }
+        let entry = self.spawn_worker(site, None);
+        let sender = entry.sender.clone();
+        workers.insert(site.clone(), entry);
+        Some(sender)
+    }
+
+    /// Starts a worker for the site, under the lease `token` when there is one.
+    pub(crate) fn spawn_worker(&self, site: &SiteId, token: Option<i64>) -> WorkerEntry {
         let (tx, rx) = mpsc::unbounded_channel();
-        workers.insert(site.clone(), tx.clone());
+        let stop = self.inner.cancel.child_token();
+        let done = CancellationToken::new();
+        let fence = token.map(|token| {
+            Fence::new(
+                site.clone(),
+                self.inner.config.instance_id.clone(),
+                token,
+                self.inner.clock.clone(),
+            )
+        });
         let worker = SiteWorker {
             inner: Arc::clone(&self.inner),
             site: site.clone(),
@@ -131,9 +217,20 @@ impl ControlHandle {
             again: AtomicBool::new(false),
             taper: TaperMemory::default(),
             plan: Mutex::new(None),
+            stop: stop.clone(),
+            fence,
         };
-        self.inner.tracker.spawn(worker.run());
-        Some(tx)
+        let finished = done.clone();
+        self.inner.tracker.spawn(async move {
+            let _finished = finished.drop_guard();
+            worker.run().await;
+        });
+        WorkerEntry {
+            sender: tx,
+            stop,
+            done,
+            token,
+        }
     }
 
     async fn supervise(self) {
@@ -165,6 +262,10 @@ struct SiteWorker {
     taper: TaperMemory,
     /// The plan in force, to tell when measured power drifts from it.
     plan: Mutex<Option<Plan>>,
+    /// Stops this worker (shutdown, or the site's lease lost or given up).
+    stop: CancellationToken,
+    /// The site's lease, checked before every plan is stored and every dispatch (leases only).
+    fence: Option<Fence>,
 }
 
 impl SiteWorker {
@@ -175,7 +276,7 @@ impl SiteWorker {
         loop {
             let mut dirty = self.again.swap(false, Ordering::Relaxed);
             tokio::select! {
-                () = self.inner.cancel.cancelled() => return,
+                () = self.stop.cancelled() => return,
                 trigger = self.triggers.recv() => match trigger {
                     Some(trigger) => { dirty = true; self.take(trigger, &mut waiters); }
                     None => return,
@@ -197,6 +298,13 @@ impl SiteWorker {
                     }
                 }
                 Ok(None) => {}
+                Err(ControlError::LeaseLost) => {
+                    tracing::info!(site.id = %self.site, "lease lost; the site's worker stops");
+                    for waiter in waiters.drain(..) {
+                        let _ = waiter.send(Err(ControlError::LeaseLost.to_string()));
+                    }
+                    return;
+                }
                 Err(error) => {
                     tracing::error!(site.id = %self.site, error = %error, "control pass failed");
                     for waiter in waiters.drain(..) {
@@ -235,12 +343,23 @@ impl SiteWorker {
             }
         }
         let replanned = if replan {
-            let replanned =
-                planner::replan(store, &site, now, &self.inner.config, &self.taper).await?;
+            let replanned = planner::replan(
+                store,
+                &site,
+                now,
+                &self.inner.config,
+                &self.taper,
+                self.fence.as_ref(),
+            )
+            .await?;
             self.inner.replans.fetch_add(1, Ordering::Relaxed);
             conversation::after_plan(store, &replanned, &self.inner.config, now).await?;
             *self.plan.lock().unwrap_or_else(|e| e.into_inner()) = Some(replanned.plan.clone());
             if let Some(dispatchers) = &self.inner.dispatchers {
+                // The last look at the lease before sending: see the README for the window.
+                if let Some(fence) = &self.fence {
+                    fence.check(store).await?;
+                }
                 let lost = dispatchers
                     .dispatch(
                         &self.inner.store,
@@ -286,44 +405,5 @@ impl SiteWorker {
                 .copied()
         });
         planned.is_some_and(|planned| drift_matters(planned, measured))
-    }
-}
-
-/// Measured power this far from the plan (more than 1 kW and 20 %) is worth a new plan.
-fn drift_matters(planned_kw: f64, measured_kw: f64) -> bool {
-    let gap = (planned_kw - measured_kw).abs();
-    gap > 1.0 && gap > 0.2 * planned_kw.max(measured_kw)
-}
-
-/// Whether an event changes what the site should do.
-fn triggers_replan(kind: EventKind) -> bool {
-    matches!(
-        kind,
-        EventKind::SessionStarted
-            | EventKind::SessionEnded
-            | EventKind::RequestSubmitted
-            | EventKind::CapChanged
-            | EventKind::TariffChanged
-    )
-}
-
-fn session_of(event: &Event) -> Option<SessionId> {
-    event
-        .payload
-        .get("session_id")
-        .and_then(|v| v.as_str())
-        .and_then(|id| SessionId::parse(id).ok())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::drift_matters;
-
-    #[test]
-    fn only_a_large_gap_between_planned_and_measured_power_is_drift() {
-        assert!(drift_matters(6.6, 2.0));
-        assert!(drift_matters(0.0, 3.0));
-        assert!(!drift_matters(6.6, 6.0));
-        assert!(!drift_matters(0.5, 1.2));
     }
 }

@@ -3,12 +3,15 @@
 mod driver_records;
 mod error;
 mod layout;
+mod lease;
 mod merge;
 mod open;
 mod records;
 mod rows;
+mod signals;
 mod sql_driver;
 mod sql_layout;
+mod sql_leases;
 mod sql_outbox;
 mod sql_people;
 mod sql_plans;
@@ -23,11 +26,13 @@ pub mod sqlite;
 
 pub use driver_records::{DriverLink, DriverNotice, PhoneVerification, SuppressionReason};
 pub use error::StoreError;
+pub use lease::{Lease, LeaseStore, SiteSignals, SiteSubscription};
 pub use open::{StoreTarget, open};
 pub use records::{
     Effects, Event, EventKind, NewEvent, NewOutboxMessage, OutboxMessage, OutboxState,
     SessionUpsert, VendorAccount,
 };
+pub use signals::SITE_CHANNEL;
 pub use store::{
     Backend, DriverStore, LayoutStore, MigrationReport, OutboxStore, ParticipantStore, PlanStore,
     SessionStore, Store, StoreAdmin, SuppressionStore, VendorStore,
@@ -36,7 +41,7 @@ pub use store::{
 /// Every area trait of the store, to call its methods on `dyn Store`.
 pub mod prelude {
     pub use crate::{
-        DriverStore, LayoutStore, OutboxStore, ParticipantStore, PlanStore, SessionStore, Store,
-        StoreAdmin, SuppressionStore, VendorStore,
+        DriverStore, LayoutStore, LeaseStore, OutboxStore, ParticipantStore, PlanStore,
+        SessionStore, Store, StoreAdmin, SuppressionStore, VendorStore,
     };
 }

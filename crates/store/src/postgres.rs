@@ -38,6 +38,13 @@ impl PostgresStore {
     pub fn pool(&self) -> &PgPool {
         &self.pool
     }
+
+    /// NOTIFY/LISTEN on this database, shared by every instance connected to it.
+    fn signals(&self) -> std::sync::Arc<dyn crate::SiteSignals> {
+        std::sync::Arc::new(crate::signals::PgSignals {
+            pool: self.pool.clone(),
+        })
+    }
 }
 
 /// A connection error without anything from the URL in it.

@@ -2,11 +2,13 @@
 
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
+use crate::signals::LocalSignals;
 use crate::sql_store::impl_sql_store;
 use crate::{Backend, StoreError};
 
@@ -19,6 +21,8 @@ const MAX_CONNECTIONS: u32 = 8;
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    /// Site signals within this process: one instance owns every site of the file.
+    signals: Arc<LocalSignals>,
 }
 
 impl SqliteStore {
@@ -47,7 +51,14 @@ impl SqliteStore {
             .map_err(|error| {
                 StoreError::Open(format!("cannot open {}: {error}", path.display()))
             })?;
-        Ok(Self { pool })
+        Ok(Self {
+            pool,
+            signals: Arc::default(),
+        })
+    }
+
+    fn signals(&self) -> Arc<dyn crate::SiteSignals> {
+        self.signals.clone()
     }
 }
 

@@ -9,8 +9,8 @@ use chargeplan_core::{
 use chrono::{DateTime, Utc};
 
 use crate::{
-    DriverLink, DriverNotice, Effects, Event, NewEvent, NewOutboxMessage, OutboxMessage,
-    PhoneVerification, SessionUpsert, StoreError, SuppressionReason, VendorAccount,
+    DriverLink, DriverNotice, Effects, Event, LeaseStore, NewEvent, NewOutboxMessage,
+    OutboxMessage, PhoneVerification, SessionUpsert, StoreError, SuppressionReason, VendorAccount,
 };
 
 /// Which database a store runs on.
@@ -49,6 +49,7 @@ pub trait Store:
     + OutboxStore
     + DriverStore
     + SuppressionStore
+    + LeaseStore
     + Send
     + Sync
     + std::fmt::Debug
@@ -65,6 +66,7 @@ impl<T> Store for T where
         + OutboxStore
         + DriverStore
         + SuppressionStore
+        + LeaseStore
         + Send
         + Sync
         + std::fmt::Debug

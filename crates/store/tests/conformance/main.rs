@@ -5,6 +5,7 @@ mod driver;
 mod fixtures;
 mod harness;
 mod layout;
+mod leases;
 mod outbox;
 mod participants;
 mod plans;
@@ -74,6 +75,13 @@ conformance!(
     driver::suppressed_numbers_are_listed_until_lifted,
     driver::phone_verifications_count_attempts_and_are_used_once,
     driver::event_cursors_start_at_zero_and_move,
+    leases::a_free_lease_is_taken_and_its_owner_renews_it_with_the_same_token,
+    leases::another_owner_is_refused_until_expiry_and_its_takeover_increments_the_token,
+    leases::a_stale_token_fails_the_fence_and_its_plan_is_not_stored,
+    leases::a_released_lease_is_free_at_once_and_its_token_keeps_growing,
+    leases::of_many_owners_racing_for_a_free_lease_exactly_one_gets_it,
+    leases::instances_are_live_until_their_announcement_expires,
+    leases::a_site_signal_reaches_every_subscriber,
 );
 
 #[tokio::test]
