@@ -24,6 +24,9 @@ pub struct ControlConfig {
     pub public_url: String,
     /// A new SMS is sent when the projection drops by more than this many kWh (and 10 %).
     pub worse_projection_kwh: f64,
+    /// A session whose limit was refused or lost counts at its port's maximum this long, then
+    /// is limited again.
+    pub refusal_retry: Duration,
     /// How plans reach the vendors; `None` plans without sending limits (tests, dry runs).
     pub dispatch: Option<DispatchSetup>,
     /// Whether sites are shared among instances through leases in the store (PostgreSQL);
@@ -47,6 +50,7 @@ impl Default for ControlConfig {
             link_grace: Duration::hours(1),
             public_url: "http://127.0.0.1:8080".to_owned(),
             worse_projection_kwh: 2.0,
+            refusal_retry: Duration::minutes(10),
             dispatch: None,
             leases: false,
             instance_id: format!("instance-{:016x}", rand::random::<u64>()),

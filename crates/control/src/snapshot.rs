@@ -1,10 +1,11 @@
 //! The site as the optimizer sees it right now: circuits with their effective caps per slot,
 //! uncontrolled ports as fixed load, and every controlled session with what its driver asked.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chargeplan_core::{
-    ChargingRequest, Circuit, Port, PortId, RequestedEnergy, Session, Site, effective_cap,
+    ChargingRequest, Circuit, Port, PortId, RequestedEnergy, Session, SessionId, Setpoint,
+    SetpointState, Site, effective_cap,
 };
 use chargeplan_optimizer as opt;
 use chargeplan_store::StoreError;
@@ -64,12 +65,22 @@ pub async fn build(
     for port in ports.values().filter(|port| !port.controllable) {
         *fixed_load.entry(port.circuit_id.as_str()).or_default() += port.max_power.get();
     }
+    let setpoints = store
+        .list_setpoints(&site.id, now - Duration::hours(1))
+        .await?;
+    let refused = refused_sessions(&setpoints, now, config.refusal_retry);
     let mut planned = Vec::new();
     for session in open {
         let Some(port) = session.port_id.as_ref().and_then(|id| ports.get(id)) else {
             continue;
         };
         if !port.controllable {
+            continue;
+        }
+        if refused.contains(&session.id) {
+            // Its last limit was refused or lost: it may draw the port's maximum. Planned
+            // (and so limited) again once `refusal_retry` has passed.
+            *fixed_load.entry(port.circuit_id.as_str()).or_default() += port.max_power.get();
             continue;
         }
         let request = store.latest_request(&session.id).await?;
@@ -171,6 +182,25 @@ pub async fn build(
         },
         sessions,
     })
+}
+
+/// Sessions whose newest setpoint was refused or lost less than `retry` ago.
+fn refused_sessions(
+    setpoints: &[Setpoint],
+    now: DateTime<Utc>,
+    retry: Duration,
+) -> HashSet<SessionId> {
+    let mut latest: HashMap<&SessionId, &Setpoint> = HashMap::new();
+    // Oldest first: later setpoints replace earlier ones.
+    for setpoint in setpoints {
+        latest.insert(&setpoint.session_id, setpoint);
+    }
+    latest
+        .into_iter()
+        .filter(|(_, sp)| matches!(sp.state, SetpointState::Rejected | SetpointState::Failed))
+        .filter(|(_, sp)| now - sp.updated_at < retry)
+        .map(|(id, _)| id.clone())
+        .collect()
 }
 
 /// The driver's departure; a session without one (or whose driver is late) is planned to

@@ -443,3 +443,55 @@ async fn a_car_that_draws_well_under_its_limit_is_planned_at_what_it_draws_plus_
     let most = planned.power_kw.iter().copied().fold(0.0, f64::max);
     assert!((most - 3.0).abs() < 1e-6, "planned at most {most} kW");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_whose_limit_was_refused_counts_at_its_maximum_until_the_retry() {
+    // Two 6.6 kW ports on a 10 kW circuit.
+    let world = World::new(10.0).await;
+    let refused = world.plug_in("v1", "p1", "STRANGER", 0.0).await;
+    let mine = world.plug_in("v2", "p2", "RFID-1", 0.0).await;
+    world.request(&mine, 1, 4, EnergyNeed::Kwh(20.0)).await;
+    let mut setpoint = chargeplan_core::Setpoint::new(
+        site(),
+        None,
+        PortId::parse("p1").expect("id"),
+        refused.id.clone(),
+        world.clock.now(),
+        vec![chargeplan_core::LimitPeriod {
+            start_offset_s: 0,
+            limit_kw: 3.0,
+        }],
+        world.clock.now(),
+    )
+    .expect("setpoint");
+    setpoint.state = chargeplan_core::SetpointState::Rejected;
+    world
+        .store
+        .insert_setpoint(&setpoint)
+        .await
+        .expect("stored");
+
+    let plan = world.control.replan_now(&site()).await.expect("plan");
+    world.clock.advance(Duration::minutes(11));
+    let retried = world.control.replan_now(&site()).await.expect("plan");
+
+    assert!(
+        plan.session(&refused.id).is_none(),
+        "not planned: it may draw its maximum"
+    );
+    let most = plan
+        .session(&mine.id)
+        .expect("planned")
+        .power_kw
+        .iter()
+        .copied()
+        .fold(0.0, f64::max);
+    assert!(
+        most <= 10.0 - 6.6 + 1e-6,
+        "the rest of the circuit only: {most} kW"
+    );
+    assert!(
+        retried.session(&refused.id).is_some(),
+        "limited again after the retry time"
+    );
+}

@@ -1,6 +1,6 @@
 //! From a plan to charging profiles at the vendor: one profile per session covering the
 //! plan's horizon, decreases sent and acknowledged before any increase, `TOO_OFTEN` respected,
-//! and a port whose profile is refused or lost marked uncontrolled so the next plan counts it
+//! and a session whose profile is refused or lost recorded as such so the next plan counts it
 //! at its maximum. Every profile and its outcome is stored as a setpoint for audit.
 
 use std::collections::HashMap;
@@ -64,9 +64,9 @@ impl Order {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
     Accepted,
-    /// Refused by the vendor: the port is now uncontrolled.
+    /// Refused by the vendor: the session counts at its port's maximum until a retry works.
     Rejected,
-    /// No answer or no result in time: the port is now uncontrolled.
+    /// No answer or no result in time: as `Rejected`.
     Failed,
     /// Rate limited: sent again after the backoff.
     TooOften,
@@ -80,7 +80,8 @@ pub enum Outcome {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct DispatchReport {
     pub outcomes: Vec<(SessionId, Outcome)>,
-    /// Ports marked uncontrolled in this round; the site needs a new plan.
+    /// Ports whose session's limit was refused or lost in this round; the site needs a new
+    /// plan that counts them at their maximum.
     pub uncontrolled: Vec<PortId>,
 }
 
@@ -307,14 +308,11 @@ impl Dispatcher {
             tracing::error!(setpoint.id = %setpoint.id, error = %error, "cannot record setpoint outcome");
         }
         if matches!(outcome, Outcome::Rejected | Outcome::Failed) {
-            tracing::warn!(port.id = %order.port.id, outcome = ?outcome, "port no longer controlled; it counts at its maximum");
-            if let Err(error) = self
-                .store
-                .set_port_controllable(&order.port.id, false)
-                .await
-            {
-                tracing::error!(port.id = %order.port.id, error = %error, "cannot mark port uncontrolled");
-            }
+            // The session's setpoint records the refusal: plans count this session at the
+            // port's maximum until a retry is accepted. The port itself stays controllable, so
+            // the next car on it (or a retry) is limited again: a refusal often only means the
+            // session ended a moment before the profile arrived.
+            tracing::warn!(port.id = %order.port.id, outcome = ?outcome, "limit not in force; the session counts at its port's maximum");
         }
     }
 }

@@ -65,5 +65,6 @@ impl_sql_store!(
     backend = Backend::Postgres,
     migrator = MIGRATOR,
     lock = "FOR UPDATE",
-    skip_locked = "FOR UPDATE SKIP LOCKED"
+    skip_locked = "FOR UPDATE SKIP LOCKED",
+    begin = "BEGIN"
 );

@@ -68,7 +68,7 @@ macro_rules! impl_driver_store {
                 effects: &$crate::Effects,
                 now: chrono::DateTime<chrono::Utc>,
             ) -> Result<bool, $crate::StoreError> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.write_tx().await?;
                 let done = sqlx::query(
                     "INSERT INTO driver_links (token_hash, session_id, participant_id, site_id, created_at) \
                      VALUES ($1, $2, $3, $4, $5) ON CONFLICT (session_id) DO NOTHING",
@@ -117,7 +117,7 @@ macro_rules! impl_driver_store {
                 effects: &$crate::Effects,
                 now: chrono::DateTime<chrono::Utc>,
             ) -> Result<(), $crate::StoreError> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.write_tx().await?;
                 sqlx::query(
                     "INSERT INTO phone_verifications (id, site_id, phone, code_hash, attempts, expires_at, created_at, verified_at) \
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -196,7 +196,7 @@ macro_rules! impl_driver_store {
                 effects: &$crate::Effects,
                 now: chrono::DateTime<chrono::Utc>,
             ) -> Result<(), $crate::StoreError> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.write_tx().await?;
                 sqlx::query(
                     "INSERT INTO driver_notices (session_id, confirmed_revision, promised_kwh, met_notified, updated_at) \
                      VALUES ($1, $2, $3, $4, $5) ON CONFLICT (session_id) DO UPDATE SET \

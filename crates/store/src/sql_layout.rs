@@ -62,7 +62,7 @@ macro_rules! impl_layout_store {
                 now: chrono::DateTime<chrono::Utc>,
             ) -> Result<(), $crate::StoreError> {
                 let ordered = $crate::layout::root_first(site, circuits)?;
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.write_tx().await?;
                 for circuit in &ordered {
                     let owner: Option<String> = sqlx::query_scalar("SELECT site_id FROM circuits WHERE id = $1")
                         .bind(circuit.id.as_str())
@@ -127,7 +127,7 @@ macro_rules! impl_layout_store {
                 now: chrono::DateTime<chrono::Utc>,
             ) -> Result<(), $crate::StoreError> {
                 let cap = $crate::layout::positive_cap(cap_kw)?;
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.write_tx().await?;
                 let site: Option<String> = sqlx::query_scalar("UPDATE circuits SET cap_kw = $1 WHERE id = $2 RETURNING site_id")
                     .bind(cap.get())
                     .bind(circuit.as_str())
@@ -148,7 +148,7 @@ macro_rules! impl_layout_store {
                 now: chrono::DateTime<chrono::Utc>,
             ) -> Result<(), $crate::StoreError> {
                 $crate::layout::all_for_circuit(circuit, caps.iter().map(|cap| &cap.circuit_id))?;
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.write_tx().await?;
                 let site: Option<String> = sqlx::query_scalar("SELECT site_id FROM circuits WHERE id = $1")
                     .bind(circuit.as_str())
                     .fetch_optional(&mut *tx)
@@ -188,7 +188,7 @@ macro_rules! impl_layout_store {
                 cap: &chargeplan_core::CapOverride,
                 now: chrono::DateTime<chrono::Utc>,
             ) -> Result<(), $crate::StoreError> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.write_tx().await?;
                 let site: Option<String> = sqlx::query_scalar("SELECT site_id FROM circuits WHERE id = $1")
                     .bind(cap.circuit_id.as_str())
                     .fetch_optional(&mut *tx)
@@ -235,7 +235,7 @@ macro_rules! impl_layout_store {
 
             async fn set_tariff(&self, tariff: &chargeplan_core::Tariff, now: chrono::DateTime<chrono::Utc>) -> Result<(), $crate::StoreError> {
                 let body = serde_json::to_string(tariff).map_err(|error| $crate::StoreError::corrupt("tariff", error))?;
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.write_tx().await?;
                 sqlx::query(
                     "INSERT INTO tariffs (site_id, body_json, updated_at) VALUES ($1, $2, $3) \
                      ON CONFLICT (site_id) DO UPDATE SET body_json = excluded.body_json, updated_at = excluded.updated_at",

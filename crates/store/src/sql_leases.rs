@@ -113,7 +113,7 @@ macro_rules! impl_lease_store {
                 now: chrono::DateTime<chrono::Utc>,
             ) -> Result<bool, $crate::StoreError> {
                 let sessions = serde_json::to_string(&plan.sessions).map_err(|error| $crate::StoreError::corrupt("plan", error))?;
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.write_tx().await?;
                 let lock = $lock;
                 if !lock.is_empty() {
                     // Holds back any takeover of the lease until this transaction ends.

@@ -9,7 +9,7 @@ macro_rules! impl_outbox_store {
                 messages: &[$crate::NewOutboxMessage],
                 now: chrono::DateTime<chrono::Utc>,
             ) -> Result<(), $crate::StoreError> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.write_tx().await?;
                 Self::write_messages(&mut tx, messages, now).await?;
                 tx.commit().await?;
                 Ok(())

@@ -5,7 +5,7 @@ macro_rules! impl_participant_store {
         #[async_trait::async_trait]
         impl $crate::ParticipantStore for $store {
             async fn insert_participant(&self, participant: &chargeplan_core::Participant) -> Result<(), $crate::StoreError> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.write_tx().await?;
                 sqlx::query("INSERT INTO participants (id, site_id, phone, wh_per_mile, created_at) VALUES ($1, $2, $3, $4, $5)")
                     .bind(participant.id.as_str())
                     .bind(participant.site_id.as_str())
@@ -21,7 +21,7 @@ macro_rules! impl_participant_store {
             }
 
             async fn update_participant(&self, participant: &chargeplan_core::Participant) -> Result<(), $crate::StoreError> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.write_tx().await?;
                 let done = sqlx::query("UPDATE participants SET phone = $1, wh_per_mile = $2 WHERE id = $3 AND site_id = $4")
                     .bind(participant.phone.as_e164())
                     .bind(participant.wh_per_mile.get())
@@ -43,7 +43,7 @@ macro_rules! impl_participant_store {
             }
 
             async fn delete_participant(&self, id: &chargeplan_core::ParticipantId) -> Result<(), $crate::StoreError> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.write_tx().await?;
                 sqlx::query("DELETE FROM participant_tokens WHERE participant_id = $1").bind(id.as_str()).execute(&mut *tx).await?;
                 let done = sqlx::query("DELETE FROM participants WHERE id = $1").bind(id.as_str()).execute(&mut *tx).await?;
                 if done.rows_affected() == 0 {

@@ -9,7 +9,7 @@ macro_rules! impl_session_store {
                 session: &chargeplan_core::Session,
                 on_insert: &$crate::Effects,
             ) -> Result<($crate::SessionUpsert, chargeplan_core::Session), $crate::StoreError> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.write_tx().await?;
                 let stored = Self::find_session_row(&mut tx, session.vendor_account.as_str(), &session.vendor_session_id).await?;
                 let (outcome, result) = match &stored {
                     None => {
@@ -129,7 +129,7 @@ macro_rules! impl_session_store {
                 request: &chargeplan_core::ChargingRequest,
                 effects: &$crate::Effects,
             ) -> Result<(), $crate::StoreError> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.write_tx().await?;
                 let sql = format!("SELECT {} FROM sessions WHERE id = $1 {}", $crate::sql_store::SESSION_COLUMNS, $lock);
                 let session = sqlx::query_as::<_, $crate::rows::SessionRow>(&sql)
                     .bind(request.session_id.as_str())

@@ -3,7 +3,8 @@
 //! Placeholders are `$1, $2, …`, which SQLite and PostgreSQL both accept. What differs per
 //! backend is passed in: the pool and database types, the migrator, and the row-lock clauses
 //! PostgreSQL needs for read-modify-write (`lock`) and for claiming outbox rows without two
-//! workers taking the same one (`skip_locked`); SQLite serialises writers itself.
+//! workers taking the same one (`skip_locked`); SQLite serialises writers itself, with write
+//! transactions started as `BEGIN IMMEDIATE` (`begin`).
 
 pub(crate) const SITE_COLUMNS: &str = "id, name, time_zone, slot_minutes";
 pub(crate) const CIRCUIT_COLUMNS: &str = "id, site_id, name, parent_id, cap_kw";
@@ -39,9 +40,18 @@ macro_rules! impl_sql_store {
         backend = $backend:expr,
         migrator = $migrator:expr,
         lock = $lock:literal,
-        skip_locked = $skip_locked:literal
+        skip_locked = $skip_locked:literal,
+        begin = $begin:literal
     ) => {
         impl $store {
+            /// Starts a transaction that will write. On SQLite this is `BEGIN IMMEDIATE`: it
+            /// takes the write lock up front (waiting up to the busy timeout), where a deferred
+            /// transaction that reads first fails at once with "database is locked" when another
+            /// connection wrote in between.
+            async fn write_tx(&self) -> Result<sqlx::Transaction<'static, $db>, sqlx::Error> {
+                self.pool.begin_with($begin).await
+            }
+
             async fn applied_migrations(&self) -> Result<Vec<i64>, $crate::StoreError> {
                 let versions: Vec<i64> = sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success ORDER BY version")
                     .fetch_all(&self.pool)

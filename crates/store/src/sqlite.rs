@@ -68,5 +68,6 @@ impl_sql_store!(
     backend = Backend::Sqlite,
     migrator = MIGRATOR,
     lock = "",
-    skip_locked = ""
+    skip_locked = "",
+    begin = "BEGIN IMMEDIATE"
 );

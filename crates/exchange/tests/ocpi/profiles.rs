@@ -181,7 +181,7 @@ async fn amperes_per_phase_are_sent_with_one_decimal_and_the_minimum_rate() {
 }
 
 #[tokio::test]
-async fn a_rejected_profile_marks_the_port_uncontrolled() {
+async fn a_rejected_profile_is_recorded_on_the_setpoint_and_leaves_the_port_controllable() {
     let world = World::start(|config, _| config.profiles.mode = ProfileMode::Reject).await;
     let cars = plugged(&world, &["DEMO-01"]).await;
     let (session, port) = &cars[0];
@@ -203,8 +203,18 @@ async fn a_rejected_profile_marks_the_port_uncontrolled() {
         .expect("read")
         .expect("port");
     assert!(
-        !stored.controllable,
-        "the next plan counts it at its maximum"
+        stored.controllable,
+        "the port stays controllable: the next car on it is limited again"
+    );
+    let setpoints = world
+        .store
+        .list_setpoints(&world.site, chrono::DateTime::<chrono::Utc>::MIN_UTC)
+        .await
+        .expect("setpoints");
+    assert_eq!(
+        setpoints.last().map(|sp| sp.state),
+        Some(SetpointState::Rejected),
+        "the refusal is recorded on the session's setpoint, which the next plan reads"
     );
 }
 
