@@ -8,8 +8,8 @@ use clap::{Parser, Subcommand};
 ///
 /// Settings come from the built-in defaults, then the file given with --config, then
 /// environment variables CHARGEPLAN__SECTION__KEY (e.g. CHARGEPLAN__SERVER__LISTEN=0.0.0.0:9000),
-/// then the flags of `serve`. Exit codes: 0 ok, 1 runtime failure, 2 usage error, invalid
-/// settings or a command that is not built yet.
+/// then the flags of `serve`. Exit codes: 0 ok, 1 runtime failure, 2 usage error or invalid
+/// settings.
 #[derive(Debug, Parser)]
 #[command(name = "chargeplan", version, about, long_about)]
 pub struct Cli {
@@ -41,7 +41,8 @@ pub enum Command {
     /// Manage vendor cloud accounts.
     #[command(subcommand)]
     Vendor(VendorCommand),
-    /// Replay recorded real charging sessions through the control loop (not built yet: issue #6).
+    /// Replay a recorded real day (Caltech's garage, 2019-06-14) through the control loop on a
+    /// simulated garage, then report the energy delivered against the hindsight optimum.
     Replay(ReplayArgs),
 }
 
@@ -153,26 +154,31 @@ pub struct VendorRegisterArgs {
     pub rate_unit: String,
 }
 
-/// Flags of `replay` (issue #6).
+/// Flags of `replay`.
 #[derive(Debug, clap::Args)]
-pub struct ReplayArgs {}
-
-/// A command that exists in the interface but whose issue is not done.
-#[derive(Debug, Clone, Copy)]
-pub struct NotBuilt {
-    /// The subcommand's name.
-    pub command: &'static str,
-    /// The issue that builds it, e.g. "#6: control loop and demo".
-    pub issue: &'static str,
+pub struct ReplayArgs {
+    /// Simulated seconds per real second (600: the recorded day, 29 simulated hours, in
+    /// about 3 minutes; the control loop then reacts within about 10 simulated minutes).
+    #[arg(long, value_name = "FACTOR", default_value_t = 600.0, value_parser = parse_speedup)]
+    pub speedup: f64,
+    /// The garage's service cap, kW.
+    #[arg(long, value_name = "KW", default_value_t = 150.0, value_parser = parse_cap_kw)]
+    pub cap_kw: f64,
+    /// Folder of the replay's SQLite database, emptied at the start and kept; default: a fresh
+    /// temporary folder, removed at the end.
+    #[arg(long, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Print the report as one JSON object instead of text.
+    #[arg(long)]
+    pub json: bool,
 }
 
-impl std::fmt::Display for NotBuilt {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "chargeplan {} is not built yet (issue {})",
-            self.command, self.issue
-        )
+fn parse_cap_kw(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(cap) if cap.is_finite() && cap > 0.0 && cap <= 100_000.0 => Ok(cap),
+        _ => Err(format!(
+            "{text:?} is not a power above 0 and at most 100000 kW"
+        )),
     }
 }
 
@@ -191,21 +197,22 @@ pub enum Runnable {
     Vendor(VendorCommand),
     /// `demo` with its flags.
     Demo(DemoArgs),
+    /// `replay` with its flags.
+    Replay(ReplayArgs),
 }
 
 impl Command {
-    /// The command to run, or which issue will build it.
-    pub fn runnable(self) -> Result<Runnable, NotBuilt> {
-        let (command, issue) = match self {
-            Self::Serve(args) => return Ok(Runnable::Serve(args)),
-            Self::Migrate => return Ok(Runnable::Migrate),
-            Self::Demo(args) => return Ok(Runnable::Demo(args)),
-            Self::Optimize(args) => return Ok(Runnable::Optimize(args)),
-            Self::Sim(args) => return Ok(Runnable::Sim(args)),
-            Self::Vendor(command) => return Ok(Runnable::Vendor(command)),
-            Self::Replay(_) => ("replay", "#6: control loop and demo"),
-        };
-        Err(NotBuilt { command, issue })
+    /// The command to run.
+    pub fn runnable(self) -> Runnable {
+        match self {
+            Self::Serve(args) => Runnable::Serve(args),
+            Self::Migrate => Runnable::Migrate,
+            Self::Demo(args) => Runnable::Demo(args),
+            Self::Optimize(args) => Runnable::Optimize(args),
+            Self::Sim(args) => Runnable::Sim(args),
+            Self::Vendor(command) => Runnable::Vendor(command),
+            Self::Replay(args) => Runnable::Replay(args),
+        }
     }
 }
 
@@ -250,15 +257,47 @@ mod tests {
     }
 
     #[test]
-    fn unbuilt_commands_name_their_issue() {
+    fn replay_runs_at_600x_on_a_150_kw_service_by_default() {
         let cli = Cli::try_parse_from(["chargeplan", "replay"]).expect("valid command line");
 
-        let not_built = cli.command.runnable().expect_err("replay is not built");
+        let Runnable::Replay(args) = cli.command.runnable() else {
+            panic!("replay is runnable");
+        };
 
-        assert_eq!(
-            not_built.to_string(),
-            "chargeplan replay is not built yet (issue #6: control loop and demo)"
-        );
+        assert!((args.speedup - 600.0).abs() < f64::EPSILON);
+        assert!((args.cap_kw - 150.0).abs() < f64::EPSILON);
+        assert_eq!(args.data_dir, None);
+        assert!(!args.json);
+    }
+
+    #[test]
+    fn replay_flags_are_parsed_and_a_cap_must_be_positive() {
+        let cli = Cli::try_parse_from([
+            "chargeplan",
+            "replay",
+            "--speedup",
+            "3600",
+            "--cap-kw",
+            "30",
+            "--data-dir",
+            "d",
+            "--json",
+        ])
+        .expect("valid command line");
+
+        let Runnable::Replay(args) = cli.command.runnable() else {
+            panic!("replay is runnable");
+        };
+        assert!((args.speedup - 3600.0).abs() < f64::EPSILON);
+        assert!((args.cap_kw - 30.0).abs() < f64::EPSILON);
+        assert_eq!(args.data_dir, Some(PathBuf::from("d")));
+        assert!(args.json);
+        for bad in ["0", "-1", "NaN", "inf", "lots"] {
+            assert!(
+                Cli::try_parse_from(["chargeplan", "replay", "--cap-kw", bad]).is_err(),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

@@ -1,9 +1,11 @@
 //! The `chargeplan` binary: parses the command line, loads settings, starts logging and runs
-//! the chosen command. Exit codes: 0 ok, 1 runtime failure, 2 usage, settings or not built.
+//! the chosen command. Exit codes: 0 ok, 1 runtime failure, 2 usage or settings.
 
 mod cli;
 mod demo;
 mod optimize_cmd;
+mod replay;
+mod scenario;
 mod server;
 mod settings;
 mod settings_driver;
@@ -23,18 +25,12 @@ use crate::settings::{Overrides, Settings};
 
 /// Exit code of a runtime failure.
 const EXIT_FAILURE: u8 = 1;
-/// Exit code of a usage error, invalid settings, or a command that is not built yet.
+/// Exit code of a usage error or invalid settings.
 const EXIT_USAGE: u8 = 2;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let command = match cli.command.runnable() {
-        Ok(command) => command,
-        Err(not_built) => {
-            eprintln!("{not_built}");
-            return ExitCode::from(EXIT_USAGE);
-        }
-    };
+    let command = cli.command.runnable();
     if let Runnable::Optimize(args) = &command {
         return optimize_cmd::run(args);
     }
@@ -47,7 +43,8 @@ fn main() -> ExitCode {
         | Runnable::Optimize(_)
         | Runnable::Sim(_)
         | Runnable::Vendor(_)
-        | Runnable::Demo(_) => Overrides::default(),
+        | Runnable::Demo(_)
+        | Runnable::Replay(_) => Overrides::default(),
     };
     let settings = match Settings::load(cli.config.as_deref(), &settings::process_env(), &overrides)
     {
@@ -84,6 +81,7 @@ fn run(command: Runnable, settings: &Settings) -> anyhow::Result<()> {
             Runnable::Sim(args) => sim_cmd::run(args, shutdown::signal()).await,
             Runnable::Vendor(command) => vendor::run(command, settings).await,
             Runnable::Demo(args) => demo::run(&args, settings, shutdown::signal()).await,
+            Runnable::Replay(args) => replay::run(&args, settings, shutdown::signal()).await,
         }
     })
 }

@@ -21,6 +21,8 @@ pub struct DriverSettings {
     pub link_grace: Duration,
     /// Every site is re-planned at least this often.
     pub replan_interval: Duration,
+    /// How often a site's worker looks for new events (not a setting; replays shorten it).
+    pub event_poll: Duration,
 }
 
 /// `[sms]`: which provider delivers texts.
@@ -30,6 +32,9 @@ pub enum SmsSettings {
     Console,
     /// Texts go through Twilio's Messages API; webhooks are signed with the auth token.
     Twilio(TwilioConfig),
+    /// Texts are accepted and dropped without a trace (`replay`); not reachable from the
+    /// configuration.
+    Discard,
 }
 
 impl DriverSettings {
@@ -43,6 +48,7 @@ impl DriverSettings {
                 get("driver.replan_interval_s")?,
                 10,
             )?,
+            event_poll: Duration::from_secs(1),
         })
     }
 
@@ -62,6 +68,7 @@ impl DriverSettings {
             public_url: self.public_url_for(listen),
             link_grace: seconds(self.link_grace),
             tick: seconds(self.replan_interval),
+            event_poll: seconds(self.event_poll),
             ..ControlConfig::default()
         }
     }

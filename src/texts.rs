@@ -1,14 +1,18 @@
 //! Wiring of the SMS side: the configured gateway, the outbox delivery worker, and the routes
-//! drivers' replies arrive on (Twilio's signed webhooks, or the console page).
+//! drivers' replies arrive on (Twilio's signed webhooks, or the console page), or a gateway
+//! that drops every text (replays).
 
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use chargeplan_control::DriverReplies;
 use chargeplan_core::Clock;
 use chargeplan_sms::{
-    ConsoleGateway, DeliveryConfig, InboundHandler, OutboxDelivery, STATUS_PATH, SmsGateway,
-    TwilioGateway, TwilioWebhookState, console_router, twilio_router,
+    ConsoleGateway, DeliveryConfig, InboundHandler, OutboxDelivery, OutgoingSms, STATUS_PATH,
+    SendError, SentSms, SmsGateway, TwilioGateway, TwilioWebhookState, console_router,
+    twilio_router,
 };
 use chargeplan_store::Store;
 use tokio_util::sync::CancellationToken;
@@ -55,6 +59,7 @@ pub fn start(
             });
             (Arc::new(TwilioGateway::new(config, http)), routes)
         }
+        SmsSettings::Discard => (Arc::new(DiscardGateway::default()), axum::Router::new()),
     };
     let delivery = OutboxDelivery {
         store: store.clone(),
@@ -71,4 +76,55 @@ pub fn start(
     };
     tasks.spawn(delivery.run(cancel.clone()));
     Ok(routes)
+}
+
+/// Accepts every text and drops it: no output, no log of numbers or bodies.
+#[derive(Debug, Default)]
+struct DiscardGateway {
+    /// Texts dropped so far, for the provider ids.
+    dropped: AtomicU64,
+}
+
+/// What `SmsGateway::send` returns (the trait is declared with `async_trait`).
+type SendFuture<'a> = Pin<Box<dyn Future<Output = Result<SentSms, SendError>> + Send + 'a>>;
+
+impl SmsGateway for DiscardGateway {
+    fn send<'gateway, 'message, 'future>(
+        &'gateway self,
+        _message: &'message OutgoingSms,
+    ) -> SendFuture<'future>
+    where
+        'gateway: 'future,
+        'message: 'future,
+        Self: 'future,
+    {
+        let n = self.dropped.fetch_add(1, Ordering::Relaxed) + 1;
+        Box::pin(async move {
+            Ok(SentSms {
+                provider_id: format!("discarded-{n}"),
+            })
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chargeplan_core::PhoneNumber;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn the_discard_gateway_accepts_every_text_with_its_own_id() {
+        let gateway = DiscardGateway::default();
+        let message = OutgoingSms {
+            to: PhoneNumber::parse("+14155550101").expect("valid number"),
+            body: "hello".to_owned(),
+            idempotency_key: "k".to_owned(),
+        };
+
+        let first = gateway.send(&message).await.expect("accepted");
+        let second = gateway.send(&message).await.expect("accepted");
+
+        assert_ne!(first.provider_id, second.provider_id);
+    }
 }

@@ -1,4 +1,4 @@
-//! One-shot commands: help, invalid settings, commands not built yet, migrate.
+//! One-shot commands: help, invalid settings, migrate.
 
 use std::io::Write as _;
 
@@ -61,25 +61,6 @@ fn an_unknown_key_in_a_config_file_exits_2_naming_the_key() {
         "{}",
         text(&output.stderr)
     );
-}
-
-#[test]
-fn every_unbuilt_command_exits_2_naming_its_issue() {
-    let cwd = tempfile::tempdir().expect("cwd");
-    let cases: [(&[&str], &str); 1] =
-        [(&["replay"], "chargeplan replay is not built yet (issue #6")];
-
-    for (args, expected) in cases {
-        let output = run(cwd.path(), args, &[]);
-
-        assert_eq!(output.status.code(), Some(2), "{args:?}");
-        assert!(
-            text(&output.stderr).starts_with(expected),
-            "{args:?}: {}",
-            text(&output.stderr)
-        );
-        assert!(output.stdout.is_empty(), "{args:?}: no fake output");
-    }
 }
 
 #[test]

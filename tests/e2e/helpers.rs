@@ -150,3 +150,21 @@ impl Drop for TestApp {
         }
     }
 }
+
+impl TestApp {
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Kills the server with SIGKILL (`kill -9`: no shutdown code runs) and reaps it.
+    pub fn kill_hard(&mut self) -> ExitStatus {
+        let pid = self.pid().to_string();
+        let sent = Command::new("kill")
+            .args(["-9", &pid])
+            .status()
+            .expect("run kill");
+        assert!(sent.success(), "kill -9 {pid} failed");
+        self.child.wait().expect("reap chargeplan")
+    }
+}

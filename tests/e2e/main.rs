@@ -2,9 +2,12 @@
 //! configuration, and driven over HTTP, signals and its exit code.
 
 mod cli;
+mod crash;
+mod demo;
 mod driver;
 mod helpers;
 mod optimize;
 mod postgres;
+mod replay;
 mod serve;
 mod vendor;

@@ -94,7 +94,13 @@ impl DispatchReport {
     }
 }
 
-/// The orders that carry out `plan` for the controllable ports among `ports`.
+/// How far before the plan's start each profile starts: the first slot's limit also covers
+/// this margin, so a station whose clock is behind ours (or a profile that arrives late)
+/// never sees a moment before the profile's start, when it would draw without a limit.
+pub const CLOCK_SKEW_MARGIN_S: u32 = 120;
+
+/// The orders that carry out `plan` for the controllable ports among `ports`. Each profile
+/// starts [`CLOCK_SKEW_MARGIN_S`] before the plan, at the first slot's limit.
 pub fn orders_from_plan(
     plan: &Plan,
     ports: &[Port],
@@ -119,7 +125,11 @@ pub fn orders_from_plan(
                     .is_none_or(|last| (last.limit_kw - limit_kw).abs() > 1e-9)
                 {
                     periods.push(LimitPeriod {
-                        start_offset_s: slot * slot_s,
+                        start_offset_s: if slot == 0 {
+                            0
+                        } else {
+                            slot * slot_s + CLOCK_SKEW_MARGIN_S
+                        },
                         limit_kw,
                     });
                 }
@@ -127,7 +137,7 @@ pub fn orders_from_plan(
             (!periods.is_empty()).then(|| Order {
                 port: port.clone(),
                 session: session.clone(),
-                starts_at: plan.start,
+                starts_at: plan.start - chrono::Duration::seconds(i64::from(CLOCK_SKEW_MARGIN_S)),
                 periods,
                 current_limit_kw: current_kw.get(&session.id).copied(),
             })

@@ -1,0 +1,476 @@
+//! Crash safety with a real `kill -9`: `chargeplan serve` on SQLite, a simulated vendor cloud
+//! with the driver plugged in and a fake Twilio, killed with SIGKILL at awkward moments and
+//! started again on the same data directory. Nothing the driver was told is lost, nothing is
+//! texted twice, and the vendor gets the limits again after the restart.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chargeplan_core::{
+    Circuit, CircuitId, Kilowatts, Participant, ParticipantId, Phases, PhoneNumber, Port, PortId,
+    Site, SiteId, TokenUid, VendorAccountId, VendorRef, WhPerMile,
+};
+use chargeplan_sim::{
+    ArrivalSpec, ClockMode, ProfileAnswer, ProfileRequestKind, SimCloud, SimConfig, SimHandle,
+};
+use chargeplan_sms::fake::{FakeMessage, FakeTwilio};
+use chargeplan_store::StoreTarget;
+use chargeplan_store::prelude::*;
+use chrono::Utc;
+
+use crate::helpers::{TestApp, run, spawn_app};
+
+const TOKEN_A: &str = "e2e-crash-token-a";
+const DRIVER_PHONE: &str = "+14155550142";
+const DRIVER_CARD: &str = "CARD-0042";
+const AUTH_TOKEN: &str = "e2e-crash-twilio-auth-token";
+const ACCOUNT_SID: &str = "AC0123456789abcdef0123456789abcdef";
+const SITE_NAME: &str = "Garage West";
+/// How long anything the server does on its own may take before the test gives up.
+const PATIENCE: Duration = Duration::from_secs(60);
+/// The confirmation's second sentence, in every confirmation and in no other text.
+const CONFIRMATION_TAIL: &str = "Change it any time with the link in your welcome text.";
+
+/// A data directory with the site and the driver, the simulated vendor cloud and fake
+/// Twilio: everything a `chargeplan serve` needs, and that outlives it.
+struct World {
+    data: tempfile::TempDir,
+    cwd: tempfile::TempDir,
+    twilio: FakeTwilio,
+    sim: SimHandle,
+    envs: Vec<(&'static str, String)>,
+}
+
+impl World {
+    async fn new() -> Self {
+        let data = tempfile::tempdir().expect("data dir");
+        let cwd = tempfile::tempdir().expect("cwd");
+        let migrated = run(
+            cwd.path(),
+            &["migrate"],
+            &[("CHARGEPLAN__SERVER__DATA_DIR", utf8(data.path()))],
+        );
+        assert_eq!(migrated.status.code(), Some(0), "{migrated:?}");
+        seed_site(data.path()).await;
+
+        let twilio = FakeTwilio::start(ACCOUNT_SID, AUTH_TOKEN).await;
+        let mut sim_config = SimConfig::new(TOKEN_A, Utc::now());
+        sim_config.registered = false;
+        sim_config.clock = ClockMode::RealTime {
+            start: Utc::now(),
+            speedup: 1.0,
+        };
+        let sim = SimCloud::start(sim_config).await.expect("simulator");
+        let envs = vec![
+            ("CHARGEPLAN__EXCHANGE__POLL_INTERVAL_S", "1".to_owned()),
+            ("CHARGEPLAN__DRIVER__REPLAN_INTERVAL_S", "10".to_owned()),
+            ("CHARGEPLAN__SMS__PROVIDER", "twilio".to_owned()),
+            (
+                "CHARGEPLAN__SMS__TWILIO_ACCOUNT_SID",
+                ACCOUNT_SID.to_owned(),
+            ),
+            ("CHARGEPLAN__SMS__TWILIO_AUTH_TOKEN", AUTH_TOKEN.to_owned()),
+            ("CHARGEPLAN__SMS__TWILIO_FROM", "+15005550006".to_owned()),
+            ("CHARGEPLAN__SMS__TWILIO_API_BASE", twilio.api_base()),
+        ];
+        Self {
+            data,
+            cwd,
+            twilio,
+            sim,
+            envs,
+        }
+    }
+
+    /// Registers the simulator as a vendor account, through a server that is then stopped: a
+    /// server picks up the accounts it finds at start at once (new ones only at its next
+    /// rescan, 30 s later).
+    fn with_vendor(self) -> Self {
+        let mut app = self.serve();
+        self.register_vendor(&app);
+        let stopped = app.terminate().expect("the setup server stops on SIGTERM");
+        assert_eq!(stopped.code(), Some(0), "{}", app.stderr_text());
+        self
+    }
+
+    /// Starts `chargeplan serve` on the world's data directory (a new port every time).
+    fn serve(&self) -> TestApp {
+        let envs: Vec<(&str, &str)> = self.envs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        spawn_app(self.data.path(), &envs)
+    }
+
+    /// Registers the simulator as vendor account `sim` with the running server.
+    fn register_vendor(&self, app: &TestApp) {
+        let versions_url = self.sim.base_url();
+        let registered = run(
+            self.cwd.path(),
+            &[
+                "vendor",
+                "register",
+                "--id",
+                "sim",
+                "--versions-url",
+                &versions_url,
+                "--token-a",
+                TOKEN_A,
+            ],
+            &[
+                ("CHARGEPLAN__SERVER__DATA_DIR", utf8(self.data.path())),
+                ("CHARGEPLAN__EXCHANGE__PUBLIC_URL", app.address.as_str()),
+            ],
+        );
+        assert_eq!(
+            registered.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&registered.stderr)
+        );
+    }
+
+    /// The driver plugs in with their card at DEMO-01; returns the vendor's session id.
+    fn plug_in_driver(&self) -> String {
+        self.sim
+            .plug_in(ArrivalSpec {
+                evse: "DEMO-01".into(),
+                token_uid: DRIVER_CARD.into(),
+                arrival: self.sim.now(),
+                departure: None,
+                battery_kwh: 60.0,
+                soc: 0.2,
+                max_kw: 11.0,
+            })
+            .expect("plugged in")
+            .expect("the session starts at once")
+    }
+
+    fn welcomes(&self) -> Vec<FakeMessage> {
+        texts_where(&self.twilio, |body| body.starts_with("Welcome to"))
+    }
+
+    fn confirmations(&self) -> Vec<FakeMessage> {
+        texts_where(&self.twilio, |body| body.contains(CONFIRMATION_TAIL))
+    }
+}
+
+fn texts_where(twilio: &FakeTwilio, keep: impl Fn(&str) -> bool) -> Vec<FakeMessage> {
+    twilio
+        .sent()
+        .into_iter()
+        .filter(|message| keep(&message.body))
+        .collect()
+}
+
+fn utf8(path: &std::path::Path) -> &str {
+    path.to_str().expect("UTF-8 temp path")
+}
+
+/// Site, circuit, two ports of the simulator's demo car park, and the driver.
+async fn seed_site(data_dir: &std::path::Path) {
+    let store: Arc<dyn Store> = chargeplan_store::open(&StoreTarget::Sqlite {
+        path: data_dir.join("chargeplan.db"),
+    })
+    .await
+    .expect("store");
+    let now = Utc::now();
+    let site = SiteId::parse("garage").expect("id");
+    store
+        .upsert_site(
+            &Site::new(site.clone(), SITE_NAME, "America/Los_Angeles", 5).expect("site"),
+            now,
+        )
+        .await
+        .expect("site stored");
+    let main = CircuitId::parse("main").expect("id");
+    let circuit =
+        Circuit::new(main.clone(), site.clone(), "Main", None, kw(22.0)).expect("circuit");
+    store
+        .replace_circuits(&site, &[circuit], now)
+        .await
+        .expect("circuits");
+    for evse in ["DEMO-01", "DEMO-02"] {
+        let port = Port::new(
+            PortId::parse(evse).expect("id"),
+            site.clone(),
+            main.clone(),
+            VendorRef::new(
+                VendorAccountId::parse("sim").expect("id"),
+                "DEMO",
+                evse,
+                "1",
+            )
+            .expect("ref"),
+            kw(11.04),
+            Phases::Three,
+            230.0,
+            true,
+        )
+        .expect("port");
+        store.upsert_port(&port).await.expect("port");
+    }
+    let driver = Participant::new(
+        ParticipantId::parse("driver-1").expect("id"),
+        site,
+        PhoneNumber::parse(DRIVER_PHONE).expect("phone"),
+        vec![TokenUid::parse(DRIVER_CARD).expect("uid")],
+        WhPerMile::default(),
+        now,
+    )
+    .expect("participant");
+    store.insert_participant(&driver).await.expect("driver");
+}
+
+fn kw(v: f64) -> Kilowatts {
+    Kilowatts::new(v).expect("kW")
+}
+
+/// Polls `probe` every 100 ms until it gives a value; panics with `what` and the server's log
+/// after `PATIENCE`.
+async fn eventually<T>(app: &TestApp, what: &str, mut probe: impl FnMut() -> Option<T>) -> T {
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    loop {
+        if let Some(value) = probe() {
+            return value;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "waited {PATIENCE:?} for {what}; server log:\n{}",
+            app.stderr_text()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// `/r/TOKEN` from the link in a Welcome text (the host in it is the first server's).
+fn link_path(welcome: &FakeMessage) -> String {
+    let at = welcome
+        .body
+        .find("/r/")
+        .unwrap_or_else(|| panic!("no link in {:?}", welcome.body));
+    welcome.body[at..]
+        .split_whitespace()
+        .next()
+        .expect("the link's path")
+        .to_owned()
+}
+
+/// Three hours from now on the site's wall clock, as the form takes it.
+fn departure_in_three_hours() -> String {
+    (Utc::now() + chrono::Duration::hours(3))
+        .with_timezone(&chrono_tz::America::Los_Angeles)
+        .format("%H:%M")
+        .to_string()
+}
+
+/// Whether the simulator received an accepted charging profile for `session` among `log`.
+fn accepted_profile_for(log: &[chargeplan_sim::ProfileLogEntry], session: &str) -> bool {
+    log.iter().any(|entry| {
+        entry.session_id == session
+            && entry.kind == ProfileRequestKind::Set
+            && entry.profile.is_some()
+            && entry.answer == ProfileAnswer::Accepted
+    })
+}
+
+/// A driver plugged in and welcomed by a running server: the vendor's session id and the
+/// path of the driver's link.
+struct Welcomed {
+    session: String,
+    path: String,
+}
+
+async fn driver_welcomed(world: &World) -> Welcomed {
+    let session = world.plug_in_driver();
+    let welcome = world.twilio.wait_for_messages(1, PATIENCE).await.remove(0);
+    assert!(
+        welcome.body.starts_with("Welcome to Garage West."),
+        "{}",
+        welcome.body
+    );
+    Welcomed {
+        session,
+        path: link_path(&welcome),
+    }
+}
+
+/// A client that shows redirects instead of following them.
+fn http_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("HTTP client")
+}
+
+/// The driver's request: 10 kWh, leaving in three hours.
+fn request_form() -> [(&'static str, String); 3] {
+    [
+        ("departure", departure_in_three_hours()),
+        ("amount", "10".to_owned()),
+        ("unit", "kwh".to_owned()),
+    ]
+}
+
+/// After a restart: the request is on the driver's page, the vendor gets a charging profile
+/// for the session again, the request is confirmed exactly once in all, and the Welcome was
+/// texted exactly once in all.
+async fn assert_request_survived(world: &World, welcomed: &Welcomed, profiles_before: usize) {
+    let second = world.serve();
+    let page = http_client()
+        .get(format!("{}{}", second.address, welcomed.path))
+        .send()
+        .await
+        .expect("page after the restart");
+    let page_status = page.status().as_u16();
+    let page = page.text().await.expect("page body");
+    assert_eq!(page_status, 200, "{page}");
+    assert!(page.contains("You asked for"), "{page}");
+    assert!(page.contains("10 kWh by"), "{page}");
+    eventually(&second, "a charging profile after the restart", || {
+        let log = world.sim.profile_log();
+        accepted_profile_for(&log[profiles_before..], &welcomed.session).then_some(())
+    })
+    .await;
+    let limit = world.sim.current_limit_kw(&welcomed.session);
+    assert!(limit.is_some(), "a limit in force at the vendor");
+    eventually(&second, "the confirmation of the request", || {
+        (!world.confirmations().is_empty()).then_some(())
+    })
+    .await;
+    // Past a periodic re-plan (every 10 s) and several outbox rounds (every 1 s): any second
+    // confirmation or Welcome would have gone out by now.
+    tokio::time::sleep(Duration::from_secs(12)).await;
+
+    let confirmations = world.confirmations();
+    assert_eq!(
+        confirmations.len(),
+        1,
+        "one confirmation across the crash: {confirmations:?}\n{}",
+        second.stderr_text()
+    );
+    assert!(
+        confirmations[0].body.starts_with("You'll have ~10 kWh by")
+            || confirmations[0].body.starts_with("We can deliver about"),
+        "{}",
+        confirmations[0].body
+    );
+    assert_eq!(confirmations[0].to, DRIVER_PHONE);
+    let welcomes = world.welcomes();
+    assert_eq!(welcomes.len(), 1, "one Welcome ever: {welcomes:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_acknowledged_just_before_a_kill_9_is_kept_confirmed_once_and_dispatched_after_the_restart()
+ {
+    let world = World::new().await.with_vendor();
+    let mut first = world.serve();
+    let welcomed = driver_welcomed(&world).await;
+
+    let submitted = http_client()
+        .post(format!("{}{}", first.address, welcomed.path))
+        .form(&request_form())
+        .send()
+        .await
+        .expect("request submitted");
+    let submit_status = submitted.status().as_u16();
+    let killed = first.kill_hard();
+    assert_eq!(
+        submit_status,
+        303,
+        "the request was accepted; server log:\n{}",
+        first.stderr_text()
+    );
+    assert_eq!(killed.code(), None, "killed by a signal, not exited");
+
+    assert_request_survived(&world, &welcomed, world.sim.profile_log().len()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_stored_when_a_kill_9_cuts_its_submit_short_is_confirmed_once_and_dispatched_after_the_restart()
+ {
+    let world = World::new().await.with_vendor();
+    let mut first = world.serve();
+    let welcomed = driver_welcomed(&world).await;
+    let store = chargeplan_store::open(&StoreTarget::Sqlite {
+        path: world.data.path().join("chargeplan.db"),
+    })
+    .await
+    .expect("the server's store, read beside it");
+    let site = SiteId::parse("garage").expect("id");
+    let sessions = store.list_open_sessions(&site).await.expect("sessions");
+    assert_eq!(sessions.len(), 1, "{sessions:?}");
+    let session = sessions[0].id.clone();
+
+    let post = http_client()
+        .post(format!("{}{}", first.address, welcomed.path))
+        .form(&request_form());
+    let submit = tokio::spawn(post.send());
+    // Killed the moment the request is committed, while the submit still waits for its plan
+    // (or just after, when that was quicker than this loop).
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    while store
+        .latest_request(&session)
+        .await
+        .expect("read the request")
+        .is_none()
+    {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the request was never stored:\n{}",
+            first.stderr_text()
+        );
+    }
+    let killed = first.kill_hard();
+    assert_eq!(killed.code(), None, "killed by a signal, not exited");
+    // The submit either got its answer or lost its connection; either way it is over.
+    let _answer = submit.await.expect("the submit task");
+    drop(store);
+
+    assert_request_survived(&world, &welcomed, world.sim.profile_log().len()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_welcome_whose_delivery_is_failing_when_the_server_is_killed_is_delivered_once_after_the_restart()
+ {
+    let world = World::new().await.with_vendor();
+    // Twilio answers the first two sends to the driver with a 500; the third goes through.
+    world.twilio.fail_number_times(DRIVER_PHONE, 500, 20500, 2);
+    let mut first = world.serve();
+    world.plug_in_driver();
+    // Logged once the failure and its retry time are stored: the kill lands between attempts.
+    eventually(&first, "a failed send waiting for its retry", || {
+        first
+            .stderr_text()
+            .contains("text not sent, will retry")
+            .then_some(())
+    })
+    .await;
+    let killed = first.kill_hard();
+    assert_eq!(killed.code(), None, "killed by a signal, not exited");
+    assert_eq!(world.twilio.requests(), 1, "one refused attempt so far");
+    assert!(world.twilio.sent().is_empty());
+
+    let second = world.serve();
+    world.twilio.wait_for_messages(1, PATIENCE).await;
+    // A few more outbox rounds (every 1 s) for any second copy to show up.
+    tokio::time::sleep(Duration::from_secs(5)).await;
+
+    let welcomes = world.welcomes();
+    assert_eq!(
+        welcomes.len(),
+        1,
+        "the Welcome delivered once: {welcomes:?}\n{}",
+        second.stderr_text()
+    );
+    assert_eq!(welcomes[0].to, DRIVER_PHONE);
+    assert!(
+        welcomes[0].body.starts_with("Welcome to Garage West."),
+        "{}",
+        welcomes[0].body
+    );
+    assert_eq!(
+        world.twilio.requests(),
+        3,
+        "two refused attempts and one accepted, none repeated:\n{}",
+        second.stderr_text()
+    );
+    assert_eq!(world.twilio.sent().len(), 1, "nothing else was texted");
+}
