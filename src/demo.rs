@@ -54,7 +54,12 @@ pub async fn run(
 /// The user's settings with what the demo fixes: its own SQLite file, console texts, quick
 /// polling (the sped-up clock makes a minute pass in a second).
 fn demo_settings(args: &DemoArgs, settings: &Settings) -> Settings {
-    scenario::settings(settings, args.listen, &args.data_dir, SmsSettings::Console)
+    scenario::settings(
+        settings,
+        args.listen,
+        &args.data_dir,
+        SmsSettings::Console { page: true },
+    )
 }
 
 /// Registers with the simulated CPO beside the server; a failure is logged, the demo goes on.

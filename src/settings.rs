@@ -24,7 +24,7 @@ const ENV_PREFIX: &str = "CHARGEPLAN";
 const ENV_SEPARATOR: &str = "__";
 
 /// Every key a source may set; anything else is a typo and stops start-up.
-const KNOWN_KEYS: [&str; 24] = [
+const KNOWN_KEYS: [&str; 25] = [
     "server.listen",
     "server.data_dir",
     "server.shutdown_timeout_s",
@@ -48,6 +48,7 @@ const KNOWN_KEYS: [&str; 24] = [
     "sms.twilio_from",
     "sms.twilio_messaging_service_sid",
     "sms.twilio_api_base",
+    "sms.console_page",
     "api.admin_token",
 ];
 

@@ -28,8 +28,10 @@ pub struct DriverSettings {
 /// `[sms]`: which provider delivers texts.
 #[derive(Debug, Clone)]
 pub enum SmsSettings {
-    /// Texts are printed in the server's output and shown on `/dev/sms` (trying it out).
-    Console,
+    /// Texts are printed in the server's output (trying it out); with `page`, also shown on
+    /// `/dev/sms`, where replies can be typed — a page with every number and link on it, so
+    /// only for a server on your own machine (the demo turns it on).
+    Console { page: bool },
     /// Texts go through Twilio's Messages API; webhooks are signed with the auth token.
     Twilio(TwilioConfig),
     /// Texts are accepted and dropped without a trace (`replay`); not reachable from the
@@ -78,7 +80,9 @@ impl SmsSettings {
     pub(crate) fn from_values(values: &HashMap<String, String>) -> Result<Self, SettingsError> {
         let get = |key: &'static str| lookup(values, key);
         match get("sms.provider")?.trim().to_ascii_lowercase().as_str() {
-            "console" => Ok(Self::Console),
+            "console" => Ok(Self::Console {
+                page: parse_bool("sms.console_page", get("sms.console_page")?)?,
+            }),
             "twilio" => {
                 let required = |key: &'static str| -> Result<String, SettingsError> {
                     let value = get(key)?.trim();
@@ -121,6 +125,14 @@ impl SmsSettings {
                 format_args!("{other:?} is not \"console\" or \"twilio\""),
             )),
         }
+    }
+}
+
+fn parse_bool(key: &'static str, text: &str) -> Result<bool, SettingsError> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "true" => Ok(true),
+        "false" => Ok(false),
+        _ => Err(invalid(key, format_args!("{text:?} is not true or false"))),
     }
 }
 

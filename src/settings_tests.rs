@@ -297,7 +297,7 @@ fn the_built_in_defaults_document_every_key() {
 fn texts_go_to_the_console_by_default_and_the_operator_api_is_off() {
     let settings = load_env(&[]).expect("defaults are valid");
 
-    assert!(matches!(settings.sms, SmsSettings::Console));
+    assert!(matches!(settings.sms, SmsSettings::Console { page: false }));
     assert!(settings.api.admin_token_hash().is_none());
     assert_eq!(settings.driver.link_grace, Duration::from_secs(3600));
     assert_eq!(settings.driver.replan_interval, Duration::from_secs(300));
@@ -341,4 +341,13 @@ fn a_short_admin_token_is_rejected_without_echoing_it() {
     let long = "x".repeat(40);
     let settings = load_env(&[("CHARGEPLAN__API__ADMIN_TOKEN", long.as_str())]).expect("valid");
     assert_eq!(settings.api.admin_token_hash().map(|h| h.len()), Some(64));
+}
+
+#[test]
+fn the_console_page_is_served_only_when_asked_for() {
+    let on = load_env(&[("CHARGEPLAN__SMS__CONSOLE_PAGE", "true")]).expect("valid");
+    let bad = error_of(&[("CHARGEPLAN__SMS__CONSOLE_PAGE", "maybe")]);
+
+    assert!(matches!(on.sms, SmsSettings::Console { page: true }));
+    assert!(bad.contains("sms.console_page"), "{bad}");
 }

@@ -37,13 +37,18 @@ pub fn start(
     let handler: Arc<dyn InboundHandler> = Arc::new(DriverReplies);
     let public_url = settings.driver.public_url_for(listen);
     let (gateway, routes): (Arc<dyn SmsGateway>, axum::Router) = match &settings.sms {
-        SmsSettings::Console => {
+        SmsSettings::Console { page } => {
             let console = ConsoleGateway::new();
-            tracing::info!(
-                sms.page = %format!("{public_url}/dev/sms"),
-                "texts are printed here and shown on the console page (sms.provider = console)"
-            );
-            let routes = console_router(console.clone(), handler, store.clone(), clock.clone());
+            let routes = if *page {
+                tracing::info!(
+                    sms.page = %format!("{public_url}/dev/sms"),
+                    "texts are printed here and shown on the console page (sms.provider = console)"
+                );
+                console_router(console.clone(), handler, store.clone(), clock.clone())
+            } else {
+                tracing::info!("texts are printed here (sms.provider = console)");
+                axum::Router::new()
+            };
             (Arc::new(console), routes)
         }
         SmsSettings::Twilio(config) => {

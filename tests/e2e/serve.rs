@@ -70,3 +70,20 @@ async fn a_second_start_on_the_same_data_dir_is_ready_again() {
         second.stderr_text()
     );
 }
+
+#[tokio::test]
+async fn a_default_server_does_not_serve_the_console_page_of_texts() {
+    let data = tempfile::tempdir().expect("data dir");
+    let app = spawn_app(data.path(), &[]);
+
+    let status = reqwest::get(format!("{}/dev/sms", app.address))
+        .await
+        .expect("HTTP request")
+        .status();
+
+    assert_eq!(
+        status,
+        reqwest::StatusCode::NOT_FOUND,
+        "phone numbers and links stay private"
+    );
+}

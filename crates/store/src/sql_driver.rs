@@ -164,6 +164,21 @@ macro_rules! impl_driver_store {
                 Ok(u64::try_from(count).unwrap_or(0))
             }
 
+            async fn count_site_verifications(
+                &self,
+                site: &chargeplan_core::SiteId,
+                since: chrono::DateTime<chrono::Utc>,
+            ) -> Result<u64, $crate::StoreError> {
+                let count: i64 = sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM phone_verifications WHERE site_id = $1 AND created_at >= $2",
+                )
+                .bind(site.as_str())
+                .bind($crate::time::to_micros(since))
+                .fetch_one(&self.pool)
+                .await?;
+                Ok(u64::try_from(count).unwrap_or(0))
+            }
+
             async fn update_phone_verification(&self, verification: &$crate::PhoneVerification) -> Result<(), $crate::StoreError> {
                 let done = sqlx::query("UPDATE phone_verifications SET attempts = $1, verified_at = $2 WHERE id = $3")
                     .bind(i64::from(verification.attempts))

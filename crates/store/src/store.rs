@@ -313,6 +313,12 @@ pub trait DriverStore: Send + Sync {
         phone: &PhoneNumber,
         since: DateTime<Utc>,
     ) -> Result<u64, StoreError>;
+    /// Verifications for any phone at this site created at or after `since`.
+    async fn count_site_verifications(
+        &self,
+        site: &SiteId,
+        since: DateTime<Utc>,
+    ) -> Result<u64, StoreError>;
     /// Stores `attempts` and `verified_at` of the verification.
     async fn update_phone_verification(
         &self,

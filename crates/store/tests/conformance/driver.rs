@@ -164,6 +164,8 @@ pub async fn phone_verifications_count_attempts_and_are_used_once(store: &dyn St
         .count_phone_verifications(&s1, &number, minutes(1))
         .await;
     assert_eq!(since_start.expect("count"), 1);
+    let site_wide = store.count_site_verifications(&s1, t0()).await;
+    assert_eq!(site_wide.expect("count"), 1);
     assert_eq!(since_later.expect("count"), 0);
     assert_eq!(
         store.outbox_depth().await.expect("depth"),

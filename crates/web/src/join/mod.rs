@@ -33,6 +33,9 @@ const CODE_TTL_MINUTES: i64 = 10;
 const MAX_ATTEMPTS: u32 = 5;
 /// Codes texted to one number at one site within an hour, at most.
 const MAX_CODES_PER_HOUR: u64 = 3;
+/// Codes texted for one site in an hour, whatever the numbers: a bound on what someone cycling
+/// through phone numbers can make us send (SMS pumping).
+const MAX_SITE_CODES_PER_HOUR: u64 = 60;
 
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()

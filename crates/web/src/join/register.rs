@@ -11,7 +11,9 @@ use chrono::Duration;
 
 use super::form::{CodeForm, JoinForm};
 use super::render::{join_page, notice_page};
-use super::{CODE_TTL_MINUTES, MAX_CODES_PER_HOUR, code, failure, join_path};
+use super::{
+    CODE_TTL_MINUTES, MAX_CODES_PER_HOUR, MAX_SITE_CODES_PER_HOUR, code, failure, join_path,
+};
 use crate::AppState;
 use crate::driver_page::FormErrors;
 
@@ -52,6 +54,15 @@ pub(super) async fn submit(
     };
     let now = state.clock.now();
     let phone = &registration.phone;
+    match state
+        .store
+        .count_site_verifications(&site.id, now - Duration::hours(1))
+        .await
+    {
+        Ok(sent) if sent >= MAX_SITE_CODES_PER_HOUR => return site_busy(&action),
+        Ok(_) => {}
+        Err(error) => return failure(&error),
+    }
     match state
         .store
         .count_phone_verifications(&site.id, phone, now - Duration::hours(1))
@@ -135,6 +146,18 @@ fn site_not_found() -> Response {
         None,
     );
     (StatusCode::NOT_FOUND, Html(page.into_string())).into_response()
+}
+
+fn site_busy(join_path: &str) -> Response {
+    let page = notice_page(
+        "Too many registrations right now",
+        &[
+            "This site has sent as many codes as we allow in one hour.",
+            "Please try again in an hour.",
+        ],
+        Some(join_path),
+    );
+    (StatusCode::TOO_MANY_REQUESTS, Html(page.into_string())).into_response()
 }
 
 fn rate_limited(join_path: &str) -> Response {

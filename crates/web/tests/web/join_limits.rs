@@ -187,3 +187,35 @@ async fn a_card_registered_to_someone_else_is_named_and_nothing_is_stored() {
     assert!(!answer.body.contains("4155550199"));
     assert_eq!(app.participants().await.len(), 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_site_sends_at_most_sixty_codes_an_hour_whatever_the_numbers() {
+    let app = TestApp::new().await;
+    for n in 0..60 {
+        let phone = format!("+1415555{:04}", 2000 + n);
+        let answer = app
+            .post_form(
+                &format!("/join/{SITE}"),
+                &[("phone", &phone), ("tokens", "card-1")],
+            )
+            .await;
+        assert_eq!(answer.status, StatusCode::SEE_OTHER, "code {n}");
+    }
+    app.new_messages().await;
+
+    let sixty_first = app
+        .post_form(
+            &format!("/join/{SITE}"),
+            &[("phone", "+14155553000"), ("tokens", "card-1")],
+        )
+        .await;
+    let texted = app.new_messages().await;
+
+    assert_eq!(sixty_first.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(
+        sixty_first.body.contains("as many codes as we allow"),
+        "{}",
+        sixty_first.body
+    );
+    assert!(texted.is_empty());
+}
