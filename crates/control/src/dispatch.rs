@@ -6,12 +6,12 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use chargeplan_core::{
-    Circuit, CircuitTree, Clock, Plan, Port, SessionId, Setpoint, SetpointState, SiteId,
-    VendorAccountId, effective_cap,
+    Circuit, CircuitTree, Clock, LimitPeriod, Plan, Port, Session, SessionId, Setpoint,
+    SetpointState, SiteId, VendorAccountId, effective_cap,
 };
 use chargeplan_exchange::accounts::{cloud_for, parse_rate_unit};
 use chargeplan_exchange::dispatch::{
-    DispatchConfig, DispatchReport, Dispatcher, Order, orders_from_plan,
+    DispatchConfig, DispatchReport, Dispatcher, Order, Outcome, orders_from_plan,
 };
 use chargeplan_exchange::results::PendingResults;
 use chargeplan_store::prelude::*;
@@ -36,13 +36,21 @@ pub struct DispatchSetup {
 pub(crate) struct Dispatchers {
     setup: DispatchSetup,
     by_account: Mutex<HashMap<VendorAccountId, Arc<Dispatcher>>>,
+    /// The schedule each session's vendor accepted from this process. A new plan that gives a
+    /// session the same limits from now on sends it nothing; after a restart this is empty,
+    /// so every profile is sent again once (reconciliation with the vendor).
+    in_force: Mutex<HashMap<SessionId, (SiteId, Schedule)>>,
 }
+
+/// A profile's start and periods.
+type Schedule = (chrono::DateTime<chrono::Utc>, Vec<LimitPeriod>);
 
 impl Dispatchers {
     pub(crate) fn new(setup: DispatchSetup) -> Self {
         Self {
             setup,
             by_account: Mutex::new(HashMap::new()),
+            in_force: Mutex::new(HashMap::new()),
         }
     }
 
@@ -64,7 +72,7 @@ impl Dispatchers {
             .iter()
             .map(|s| s.session.clone())
             .collect();
-        let setpoints = latest_setpoints(store.as_ref(), &plan.site_id, now).await?;
+        let setpoints = latest_setpoints(store.as_ref(), &sessions).await?;
         let current = current_limits(&setpoints, now);
         let mut orders = orders_from_plan(plan, &ports, &sessions, &current);
         let mut unsafe_plan = false;
@@ -77,6 +85,12 @@ impl Dispatchers {
             orders.retain(Order::is_decrease);
             unsafe_plan = true;
         }
+        self.forget_ended(&plan.site_id, &sessions);
+        orders.retain(|order| !self.unchanged(order, now));
+        let sent: HashMap<SessionId, Schedule> = orders
+            .iter()
+            .map(|o| (o.session.id.clone(), (o.starts_at, o.periods.clone())))
+            .collect();
         let mut by_account: HashMap<VendorAccountId, Vec<_>> = HashMap::new();
         for order in orders {
             by_account
@@ -93,6 +107,7 @@ impl Dispatchers {
                 .dispatch(&plan.site_id, Some(&plan.id), orders)
                 .await;
             lost_control |= !report.uncontrolled.is_empty();
+            self.remember(&plan.site_id, &report, &sent);
             tracing::info!(
                 site.id = %plan.site_id,
                 vendor.id = %account,
@@ -102,6 +117,50 @@ impl Dispatchers {
             );
         }
         Ok(lost_control)
+    }
+
+    /// Whether the vendor already has, from this process, the same limits as `order` from
+    /// `now` on.
+    fn unchanged(&self, order: &Order, now: chrono::DateTime<chrono::Utc>) -> bool {
+        let in_force = self
+            .in_force
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        in_force
+            .get(&order.session.id)
+            .is_some_and(|(_, old)| same_from(old, &(order.starts_at, order.periods.clone()), now))
+    }
+
+    /// Drops the schedules of this site's sessions that are no longer open.
+    fn forget_ended(&self, site: &SiteId, open: &[Session]) {
+        let mut in_force = self
+            .in_force
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        in_force.retain(|id, (of, _)| of != site || open.iter().any(|s| &s.id == id));
+    }
+
+    /// Records what the vendors accepted in this round; anything else must be sent again.
+    fn remember(
+        &self,
+        site: &SiteId,
+        report: &DispatchReport,
+        sent: &HashMap<SessionId, Schedule>,
+    ) {
+        let mut in_force = self
+            .in_force
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        for (session, outcome) in &report.outcomes {
+            match (outcome, sent.get(session)) {
+                (Outcome::Accepted, Some(schedule)) => {
+                    in_force.insert(session.clone(), (site.clone(), schedule.clone()));
+                }
+                _ => {
+                    in_force.remove(session);
+                }
+            }
+        }
     }
 
     async fn dispatcher(
@@ -152,19 +211,44 @@ impl Dispatchers {
     }
 }
 
-/// The newest setpoint of each session of the site from the last day, whatever its state.
+/// The newest setpoint of each open session, whatever its state.
 async fn latest_setpoints(
     store: &dyn Store,
-    site: &SiteId,
-    now: chrono::DateTime<chrono::Utc>,
+    sessions: &[Session],
 ) -> Result<HashMap<SessionId, Setpoint>, ControlError> {
-    // Oldest first: later setpoints overwrite earlier ones.
-    Ok(store
-        .list_setpoints(site, now - Duration::days(1))
-        .await?
-        .into_iter()
-        .map(|setpoint| (setpoint.session_id.clone(), setpoint))
-        .collect())
+    let mut latest = HashMap::new();
+    for session in sessions {
+        if let Some(setpoint) = store.latest_setpoint(&session.id).await? {
+            latest.insert(session.id.clone(), setpoint);
+        }
+    }
+    Ok(latest)
+}
+
+/// Whether two schedules give the same limit at every instant from `now` on.
+fn same_from(a: &Schedule, b: &Schedule, now: chrono::DateTime<chrono::Utc>) -> bool {
+    let limit = |(start, periods): &Schedule, at: chrono::DateTime<chrono::Utc>| {
+        let offset = (at - *start).num_seconds();
+        periods
+            .iter()
+            .take_while(|p| i64::from(p.start_offset_s) <= offset)
+            .last()
+            .map(|p| p.limit_kw)
+    };
+    let boundaries = |(start, periods): &Schedule| {
+        periods
+            .iter()
+            .map(|p| *start + Duration::seconds(i64::from(p.start_offset_s)))
+            .collect::<Vec<_>>()
+    };
+    std::iter::once(now)
+        .chain(boundaries(a))
+        .chain(boundaries(b))
+        .filter(|at| *at >= now)
+        .all(|at| match (limit(a, at), limit(b, at)) {
+            (Some(x), Some(y)) => (x - y).abs() < 1e-6,
+            _ => false,
+        })
 }
 
 /// The limit each session is under now, when its newest setpoint was accepted.
@@ -238,5 +322,45 @@ fn port_worst(
         _ if session.is_some() => Worst::AtMax,
         // Nobody plugged in: nothing draws until the next plan takes the new car in.
         _ => Worst::Idle,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeZone, Utc};
+
+    use super::*;
+
+    fn schedule(start_min: i64, limits: &[(u32, f64)]) -> Schedule {
+        let t0 = Utc
+            .with_ymd_and_hms(2026, 6, 15, 16, 0, 0)
+            .single()
+            .expect("time");
+        (
+            t0 + Duration::minutes(start_min),
+            limits
+                .iter()
+                .map(|&(offset_min, limit_kw)| LimitPeriod {
+                    start_offset_s: offset_min * 60,
+                    limit_kw,
+                })
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn a_later_profile_with_the_same_limits_from_now_on_is_unchanged() {
+        let now = schedule(10, &[]).0;
+        let old = schedule(0, &[(0, 6.0), (30, 3.0), (60, 0.0)]);
+        let same = schedule(8, &[(0, 6.0), (22, 3.0), (52, 0.0)]);
+        let lower_later = schedule(8, &[(0, 6.0), (22, 2.0), (52, 0.0)]);
+        let starts_later = schedule(12, &[(0, 6.0), (18, 3.0), (48, 0.0)]);
+
+        assert!(same_from(&old, &same, now));
+        assert!(!same_from(&old, &lower_later, now));
+        assert!(
+            !same_from(&old, &starts_later, now),
+            "no limit at all before it starts"
+        );
     }
 }

@@ -1,11 +1,11 @@
 //! The site as the optimizer sees it right now: circuits with their effective caps per slot,
 //! uncontrolled ports as fixed load, and every controlled session with what its driver asked.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use chargeplan_core::{
-    ChargingRequest, Circuit, Port, PortId, RequestedEnergy, Session, SessionId, Setpoint,
-    SetpointState, Site, effective_cap,
+    ChargingRequest, Circuit, Port, PortId, RequestedEnergy, Session, Setpoint, SetpointState,
+    Site, effective_cap,
 };
 use chargeplan_optimizer as opt;
 use chargeplan_store::StoreError;
@@ -65,10 +65,6 @@ pub async fn build(
     for port in ports.values().filter(|port| !port.controllable) {
         *fixed_load.entry(port.circuit_id.as_str()).or_default() += port.max_power.get();
     }
-    let setpoints = store
-        .list_setpoints(&site.id, now - Duration::hours(1))
-        .await?;
-    let refused = refused_sessions(&setpoints, now, config.refusal_retry);
     let mut planned = Vec::new();
     for session in open {
         let Some(port) = session.port_id.as_ref().and_then(|id| ports.get(id)) else {
@@ -77,7 +73,8 @@ pub async fn build(
         if !port.controllable {
             continue;
         }
-        if refused.contains(&session.id) {
+        let latest = store.latest_setpoint(&session.id).await?;
+        if latest.is_some_and(|sp| refused(&sp, now, config.refusal_retry)) {
             // Its last limit was refused or lost: it may draw the port's maximum. Planned
             // (and so limited) again once `refusal_retry` has passed.
             *fixed_load.entry(port.circuit_id.as_str()).or_default() += port.max_power.get();
@@ -124,9 +121,6 @@ pub async fn build(
         billed_peak_kw: 0.0,
     });
 
-    let setpoints = store
-        .list_setpoints(&site.id, now - Duration::hours(1))
-        .await?;
     taper.retain(
         &planned
             .iter()
@@ -139,6 +133,10 @@ pub async fn build(
         let window_h = (departure.min(horizon_end) - start).num_seconds().max(0) as f64 / 3600.0;
         let samples = store.list_meter_samples(&session.id).await?;
         let feedback = FeedbackConfig::default();
+        // The limits in force during the feedback window (set at most a few hours before it).
+        let setpoints = store
+            .list_session_setpoints(&session.id, now - feedback.window - Duration::hours(6))
+            .await?;
         let max_kw = taper.max_kw(
             &session.id,
             port.max_power.get(),
@@ -184,23 +182,12 @@ pub async fn build(
     })
 }
 
-/// Sessions whose newest setpoint was refused or lost less than `retry` ago.
-fn refused_sessions(
-    setpoints: &[Setpoint],
-    now: DateTime<Utc>,
-    retry: Duration,
-) -> HashSet<SessionId> {
-    let mut latest: HashMap<&SessionId, &Setpoint> = HashMap::new();
-    // Oldest first: later setpoints replace earlier ones.
-    for setpoint in setpoints {
-        latest.insert(&setpoint.session_id, setpoint);
-    }
-    latest
-        .into_iter()
-        .filter(|(_, sp)| matches!(sp.state, SetpointState::Rejected | SetpointState::Failed))
-        .filter(|(_, sp)| now - sp.updated_at < retry)
-        .map(|(id, _)| id.clone())
-        .collect()
+/// Whether a session's newest setpoint was refused or lost less than `retry` ago.
+fn refused(setpoint: &Setpoint, now: DateTime<Utc>, retry: Duration) -> bool {
+    matches!(
+        setpoint.state,
+        SetpointState::Rejected | SetpointState::Failed
+    ) && now - setpoint.updated_at < retry
 }
 
 /// The driver's departure; a session without one (or whose driver is late) is planned to

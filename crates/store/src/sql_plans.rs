@@ -95,6 +95,41 @@ macro_rules! impl_plan_store {
                     .into_setpoint()
             }
 
+            async fn list_session_setpoints(
+                &self,
+                session: &chargeplan_core::SessionId,
+                since: chrono::DateTime<chrono::Utc>,
+            ) -> Result<Vec<chargeplan_core::Setpoint>, $crate::StoreError> {
+                let sql = format!(
+                    "SELECT {} FROM setpoints WHERE session_id = $1 AND created_at >= $2 ORDER BY created_at, id",
+                    $crate::sql_store::SETPOINT_COLUMNS
+                );
+                sqlx::query_as::<_, $crate::rows::SetpointRow>(&sql)
+                    .bind(session.as_str())
+                    .bind($crate::time::to_micros(since))
+                    .fetch_all(&self.pool)
+                    .await?
+                    .into_iter()
+                    .map($crate::rows::SetpointRow::into_setpoint)
+                    .collect()
+            }
+
+            async fn latest_setpoint(
+                &self,
+                session: &chargeplan_core::SessionId,
+            ) -> Result<Option<chargeplan_core::Setpoint>, $crate::StoreError> {
+                let sql = format!(
+                    "SELECT {} FROM setpoints WHERE session_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1",
+                    $crate::sql_store::SETPOINT_COLUMNS
+                );
+                sqlx::query_as::<_, $crate::rows::SetpointRow>(&sql)
+                    .bind(session.as_str())
+                    .fetch_optional(&self.pool)
+                    .await?
+                    .map($crate::rows::SetpointRow::into_setpoint)
+                    .transpose()
+            }
+
             async fn list_setpoints(
                 &self,
                 site: &chargeplan_core::SiteId,

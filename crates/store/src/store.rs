@@ -217,6 +217,14 @@ pub trait PlanStore: Send + Sync {
         at: DateTime<Utc>,
     ) -> Result<(), StoreError>;
     async fn get_setpoint(&self, id: &SetpointId) -> Result<Setpoint, StoreError>;
+    /// Setpoints of one session created at or after `since`, oldest first.
+    async fn list_session_setpoints(
+        &self,
+        session: &SessionId,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<Setpoint>, StoreError>;
+    /// The session's newest setpoint, if any.
+    async fn latest_setpoint(&self, session: &SessionId) -> Result<Option<Setpoint>, StoreError>;
     /// Setpoints of the site created at or after `since`, oldest first.
     async fn list_setpoints(
         &self,

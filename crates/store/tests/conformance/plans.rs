@@ -103,7 +103,7 @@ pub async fn setpoints_move_through_their_states_and_invalid_periods_are_refused
             .list_setpoints(&site.id, minutes(0))
             .await
             .expect("listed"),
-        vec![stored]
+        vec![stored.clone()]
     );
     assert!(
         store
@@ -111,6 +111,18 @@ pub async fn setpoints_move_through_their_states_and_invalid_periods_are_refused
             .await
             .expect("listed")
             .is_empty()
+    );
+    let by_session = store
+        .list_session_setpoints(&setpoint.session_id, minutes(0))
+        .await
+        .expect("listed by session");
+    assert_eq!(by_session, vec![stored.clone()]);
+    assert_eq!(
+        store
+            .latest_setpoint(&setpoint.session_id)
+            .await
+            .expect("latest"),
+        Some(stored.clone())
     );
 
     let mut bad = setpoint.clone();
