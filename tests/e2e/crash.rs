@@ -474,3 +474,68 @@ async fn a_welcome_whose_delivery_is_failing_when_the_server_is_killed_is_delive
     );
     assert_eq!(world.twilio.sent().len(), 1, "nothing else was texted");
 }
+
+/// Not a crash, but the same world: the cap invariant end to end, measured at the simulated
+/// stations themselves.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cap_lowered_by_the_operator_brings_the_stations_under_it_within_a_cycle() {
+    let world = World::new().await.with_vendor();
+    let app = world.serve();
+    world.plug_in_driver();
+    world
+        .sim
+        .plug_in(ArrivalSpec {
+            evse: "DEMO-02".into(),
+            token_uid: "SOMEONE-ELSE".into(),
+            arrival: world.sim.now(),
+            departure: None,
+            battery_kwh: 60.0,
+            soc: 0.2,
+            max_kw: 11.0,
+        })
+        .expect("plugged in");
+    eventually(&app, "both cars limited by accepted profiles", || {
+        let log = world.sim.profile_log();
+        let limited = world
+            .sim
+            .sessions()
+            .iter()
+            .filter(|s| accepted_profile_for(&log, &s.id))
+            .count();
+        (limited == 2).then_some(())
+    })
+    .await;
+
+    let before = eventually(&app, "both cars drawing", || {
+        let total = world.sim.total_power_kw();
+        (total > 15.0).then_some(total)
+    })
+    .await;
+    let store = chargeplan_store::open(&StoreTarget::Sqlite {
+        path: world.data.path().join("chargeplan.db"),
+    })
+    .await
+    .expect("store");
+    store
+        .set_static_cap(&CircuitId::parse("main").expect("id"), 10.0, Utc::now())
+        .await
+        .expect("cap lowered");
+    eventually(&app, "the stations under the lowered cap", || {
+        (world.sim.total_power_kw() <= 10.0 + 1e-6).then_some(())
+    })
+    .await;
+    let mut highest = 0.0_f64;
+    for _ in 0..20 {
+        highest = highest.max(world.sim.total_power_kw());
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    assert!(
+        before > 10.0,
+        "the cars drew {before} kW before the cap was lowered"
+    );
+    assert!(
+        highest <= 10.0 + 1e-6,
+        "the stations drew {highest} kW under a 10 kW cap"
+    );
+}
