@@ -3,8 +3,8 @@
 //! "your request is met". Each message is written in the same transaction as the state that
 //! records it was sent, under an idempotency key, so a crash or a retry never sends it twice.
 
-use chargeplan_core::projection::{Projection, ShortfallCause};
-use chargeplan_core::{ChargingRequest, Plan, RequestedEnergy, Session, SessionPlan, Site};
+use chargeplan_core::projection::Projection;
+use chargeplan_core::{Session, Site};
 use chargeplan_store::prelude::*;
 use chargeplan_store::{DriverLink, DriverNotice, Effects, NewOutboxMessage};
 use chrono::{DateTime, Utc};
@@ -56,50 +56,6 @@ pub async fn welcome(
     Ok(store.create_driver_link(&link, &effects, now).await?)
 }
 
-/// What the plan promises the driver of `session` at `now`: energy so far plus what is
-/// planned from now until departure.
-pub fn projection(
-    plan: &Plan,
-    planned: &SessionPlan,
-    session: &Session,
-    request: &ChargingRequest,
-    now: DateTime<Utc>,
-) -> Projection {
-    let to_come = remaining_planned_kwh(plan, planned, now);
-    let requested_kwh = request.energy.kwh();
-    let delivered_kwh = session.energy.get() + to_come;
-    let shortfall_kwh = match request.energy {
-        RequestedEnergy::Kwh(kwh) => (kwh.get() - delivered_kwh).max(0.0),
-        RequestedEnergy::AsMuchAsPossible => 0.0,
-    };
-    Projection {
-        delivered_kwh,
-        requested_kwh,
-        departure: request.departure,
-        completion: planned.completion,
-        shortfall_kwh,
-        cause: planned
-            .shortfall_reason
-            .as_deref()
-            .map(ShortfallCause::from_optimizer_reason),
-    }
-}
-
-/// Energy the plan still gives the session from `now` on (the current slot prorated).
-pub fn remaining_planned_kwh(plan: &Plan, planned: &SessionPlan, now: DateTime<Utc>) -> f64 {
-    let slot_s = plan.slot_minutes.duration().num_seconds() as f64;
-    planned
-        .power_kw
-        .iter()
-        .enumerate()
-        .map(|(i, kw)| {
-            let begin = plan.slot_start(u32::try_from(i).unwrap_or(u32::MAX));
-            let left_s = ((begin - now).num_seconds() as f64 + slot_s).clamp(0.0, slot_s);
-            kw * left_s / 3600.0
-        })
-        .sum()
-}
-
 /// After a plan: confirms new requests, warns when a projection got worse than promised,
 /// and says when a request is met — for every session with a personal link.
 pub async fn after_plan(
@@ -123,7 +79,13 @@ pub async fn after_plan(
             continue;
         };
         let participant = store.get_participant(&link.participant_id).await?;
-        let projection = projection(&replanned.plan, session_plan, session, request, now);
+        let projection = Projection::from_plan(
+            &replanned.plan,
+            session_plan,
+            session.energy.get(),
+            request,
+            now,
+        );
         let miles = request
             .stated_miles
             .is_some()

@@ -64,6 +64,19 @@ impl Plan {
         (i < self.horizon_slots).then_some(i)
     }
 
+    /// Energy `planned` still gives its session from `now` on, the current slot prorated (kWh).
+    pub fn remaining_kwh(&self, planned: &SessionPlan, now: DateTime<Utc>) -> f64 {
+        let slot_s = self.slot_minutes.duration().num_seconds() as f64;
+        (0_u32..)
+            .zip(&planned.power_kw)
+            .map(|(i, kw)| {
+                let left_s =
+                    ((self.slot_start(i) - now).num_seconds() as f64 + slot_s).clamp(0.0, slot_s);
+                kw * left_s / 3600.0
+            })
+            .sum()
+    }
+
     /// The plan for one session.
     pub fn session(&self, id: &SessionId) -> Option<&SessionPlan> {
         self.sessions.iter().find(|s| &s.session_id == id)

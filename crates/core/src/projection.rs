@@ -5,8 +5,8 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
-use crate::plan::SessionPlan;
-use crate::request::ChargingRequest;
+use crate::plan::{Plan, SessionPlan};
+use crate::request::{ChargingRequest, RequestedEnergy};
 
 /// Smallest shortfall that counts as "not met", in kWh; below it the difference is noise.
 const MIN_SHORTFALL_KWH: f64 = 0.05;
@@ -74,28 +74,31 @@ pub struct Projection {
 }
 
 impl Projection {
-    /// The projection for `request` from the session's part of a plan made when the session
-    /// had received `energy_so_far_kwh` (the plan's energy is what it adds from its start).
+    /// What `plan` promises at `now` for `request`: the energy the car has received so far
+    /// plus what the plan still gives it from `now` on (the current slot prorated), so a plan
+    /// made a while ago never counts time that has already passed.
     pub fn from_plan(
+        plan: &Plan,
+        planned: &SessionPlan,
         energy_so_far_kwh: f64,
         request: &ChargingRequest,
-        plan: &SessionPlan,
+        now: DateTime<Utc>,
     ) -> Projection {
-        let shortfall_kwh = non_negative(plan.shortfall_kwh);
-        let cause = if shortfall_kwh > 0.0 {
-            plan.shortfall_reason
-                .as_deref()
-                .map(ShortfallCause::from_optimizer_reason)
-        } else {
-            None
+        let delivered_kwh = non_negative(energy_so_far_kwh) + plan.remaining_kwh(planned, now);
+        let shortfall_kwh = match request.energy {
+            RequestedEnergy::Kwh(kwh) => non_negative(kwh.get() - delivered_kwh),
+            RequestedEnergy::AsMuchAsPossible => 0.0,
         };
         Projection {
-            delivered_kwh: non_negative(energy_so_far_kwh) + non_negative(plan.energy_kwh),
+            delivered_kwh,
             requested_kwh: request.energy.kwh(),
             departure: request.departure,
-            completion: plan.completion,
+            completion: planned.completion,
             shortfall_kwh,
-            cause,
+            cause: planned
+                .shortfall_reason
+                .as_deref()
+                .map(ShortfallCause::from_optimizer_reason),
         }
     }
 
@@ -360,7 +363,7 @@ mod tests {
     }
 
     #[test]
-    fn a_projection_is_built_from_the_sessions_plan() {
+    fn a_projection_counts_energy_so_far_and_only_what_the_plan_gives_from_now_on() {
         let request = ChargingRequest::new(
             SessionId::parse("s1").unwrap(),
             1,
@@ -370,31 +373,44 @@ mod tests {
             now(),
         )
         .unwrap();
-        let plan = SessionPlan {
+        let planned = SessionPlan {
             session_id: SessionId::parse("s1").unwrap(),
+            // 6 kW for two 30-minute slots: 6 kWh in all.
             power_kw: vec![6.0, 6.0],
-            energy_kwh: 8.0,
-            shortfall_kwh: 6.0,
+            energy_kwh: 6.0,
+            shortfall_kwh: 8.0,
             completion: None,
             shortfall_reason: Some("circuit main full from …".into()),
         };
-        let p = Projection::from_plan(4.0, &request, &plan);
-        assert_eq!(p.delivered_kwh, 12.0);
-        assert_eq!(p.requested_kwh, Some(18.0));
-        assert_eq!(p.departure, five_pm());
-        assert_eq!(p.cause, Some(ShortfallCause::SiteAtCapacity));
-        assert!(!p.is_met());
-
-        let done = SessionPlan {
-            shortfall_kwh: 0.0,
-            completion: Some(now() + Duration::hours(3)),
-            shortfall_reason: None,
-            energy_kwh: 14.0,
-            ..plan
+        let plan = Plan {
+            id: crate::PlanId::generate(),
+            site_id: crate::SiteId::parse("site").unwrap(),
+            created_at: now(),
+            start: now(),
+            slot_minutes: crate::SlotMinutes::new(30).unwrap(),
+            horizon_slots: 2,
+            sessions: vec![planned.clone()],
         };
-        let p = Projection::from_plan(4.0, &request, &done);
-        assert_eq!(p.completion, Some(now() + Duration::hours(3)));
-        assert_eq!(p.cause, None);
-        assert!(p.is_met());
+
+        let fresh = Projection::from_plan(&plan, &planned, 4.0, &request, now());
+        // A quarter of an hour later half of the first slot is gone.
+        let later = Projection::from_plan(
+            &plan,
+            &planned,
+            5.5,
+            &request,
+            now() + Duration::minutes(15),
+        );
+
+        assert_eq!(fresh.delivered_kwh, 10.0);
+        assert_eq!(fresh.shortfall_kwh, 8.0);
+        assert_eq!(fresh.cause, Some(ShortfallCause::SiteAtCapacity));
+        assert!(!fresh.is_met());
+        assert!(
+            (later.delivered_kwh - 10.0).abs() < 1e-9,
+            "{}",
+            later.delivered_kwh
+        );
+        assert_eq!(fresh.departure, five_pm());
     }
 }

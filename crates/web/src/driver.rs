@@ -9,7 +9,8 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use axum::{Form, Router};
-use chargeplan_control::{conversation, links};
+use chargeplan_control::links;
+use chargeplan_core::projection::Projection;
 use chargeplan_core::{ChargingRequest, Participant, Plan, Session, Site};
 use chargeplan_store::{Effects, StoreError};
 use serde::Deserialize;
@@ -200,7 +201,7 @@ async fn page(
         .and_then(|plan| plan.session(&context.session.id).map(|sp| (plan, sp)));
     let projection = match (planned, &context.request) {
         (Some((plan, sp)), Some(request)) if context.session.ended_at.is_none() => Some(
-            conversation::projection(plan, sp, &context.session, request, now),
+            Projection::from_plan(plan, sp, context.session.energy.get(), request, now),
         ),
         _ => None,
     };
