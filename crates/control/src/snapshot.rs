@@ -131,8 +131,10 @@ pub async fn build(
     let mut sessions = Vec::with_capacity(planned.len());
     for (session, request, departure, port) in planned {
         let window_h = (departure.min(horizon_end) - start).num_seconds().max(0) as f64 / 3600.0;
-        let samples = store.list_meter_samples(&session.id).await?;
         let feedback = FeedbackConfig::default();
+        let samples = store
+            .list_meter_samples_since(&session.id, now - feedback.window)
+            .await?;
         // The limits in force during the feedback window (set at most a few hours before it).
         let setpoints = store
             .list_session_setpoints(&session.id, now - feedback.window - Duration::hours(6))

@@ -124,6 +124,23 @@ macro_rules! impl_session_store {
                 .collect()
             }
 
+            async fn list_meter_samples_since(
+                &self,
+                session: &chargeplan_core::SessionId,
+                since: chrono::DateTime<chrono::Utc>,
+            ) -> Result<Vec<chargeplan_core::MeterSample>, $crate::StoreError> {
+                sqlx::query_as::<_, $crate::rows::MeterSampleRow>(
+                    "SELECT session_id, at, energy_kwh, power_kw, soc_pct FROM meter_samples WHERE session_id = $1 AND at >= $2 ORDER BY at",
+                )
+                .bind(session.as_str())
+                .bind($crate::time::to_micros(since))
+                .fetch_all(&self.pool)
+                .await?
+                .into_iter()
+                .map($crate::rows::MeterSampleRow::into_sample)
+                .collect()
+            }
+
             async fn add_request_revision(
                 &self,
                 request: &chargeplan_core::ChargingRequest,

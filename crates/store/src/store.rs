@@ -184,6 +184,12 @@ pub trait SessionStore: Send + Sync {
     async fn add_meter_sample(&self, sample: &MeterSample) -> Result<(), StoreError>;
     async fn list_meter_samples(&self, session: &SessionId)
     -> Result<Vec<MeterSample>, StoreError>;
+    /// The session's samples at or after `since`, oldest first.
+    async fn list_meter_samples_since(
+        &self,
+        session: &SessionId,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<MeterSample>, StoreError>;
 
     /// Stores a new revision; it must be exactly one more than the latest (else `Conflict`).
     /// Writes `effects` and a `RequestSubmitted` event in the same transaction.

@@ -197,6 +197,13 @@ pub async fn meter_samples_are_kept_once_per_instant(store: &dyn Store) {
         store.list_meter_samples(&s.id).await.expect("listed"),
         vec![sample(1, 0.11, None), sample(5, 0.55, Some(41.0))]
     );
+    assert_eq!(
+        store
+            .list_meter_samples_since(&s.id, minutes(2))
+            .await
+            .expect("listed since"),
+        vec![sample(5, 0.55, Some(41.0))]
+    );
 }
 
 pub async fn request_revisions_keep_the_full_history_and_reject_stale_edits(store: &dyn Store) {
