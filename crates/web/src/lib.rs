@@ -6,6 +6,7 @@ pub mod driver_page;
 mod health;
 mod join;
 mod middleware;
+mod shell;
 
 use std::sync::Arc;
 

@@ -2,45 +2,13 @@
 //! a screen reader. Everything the handler passes in is escaped by maud.
 
 use chargeplan_core::{ChargingRequest, RequestedEnergy, format_local_time};
-use maud::{DOCTYPE, Markup, PreEscaped, html};
+use maud::{Markup, html};
 
 use super::chart::power_chart;
 use super::form::FormErrors;
 use super::form::{AMOUNT, DEPARTURE, UNIT};
 use super::view::DriverPage;
-
-/// One column, system fonts, large touch targets, AA contrast, a visible focus outline.
-const CSS: &str = "\
-*,*::before,*::after{box-sizing:border-box}\
-body{margin:0;font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;font-size:1.125rem;line-height:1.5;color:#1b1b1b;background:#fff}\
-main{max-width:36rem;margin:0 auto;padding:1rem}\
-h1{font-size:1.6rem;line-height:1.25;margin:.5rem 0 1rem;overflow-wrap:anywhere}\
-h2{font-size:1.25rem;margin:1.75rem 0 .5rem}\
-a{color:#0b5cad}\
-.projection{font-size:1.3rem;font-weight:600;margin:0 0 1rem;padding:.75rem 1rem;border-left:.4rem solid #0b5cad;background:#eef4fb}\
-.notice{margin:0 0 1rem;padding:.75rem 1rem;border:2px solid #1e6b34;background:#edf7ef;color:#14471f;font-weight:600}\
-.ended{font-size:1.2rem;font-weight:600}\
-.facts{display:grid;grid-template-columns:repeat(auto-fit,minmax(9rem,1fr));gap:.75rem 1rem;margin:0}\
-.facts dt{color:#4a4a4a;font-size:1rem}\
-.facts dd{margin:0;font-weight:600;font-size:1.2rem}\
-.chart{display:block;width:100%;height:auto}\
-.field,fieldset{margin:0 0 1.25rem;padding:0;border:0;min-width:0}\
-label,legend{display:block;font-weight:600;margin:0 0 .25rem;padding:0}\
-.hint{margin:0 0 .25rem;color:#4a4a4a;font-size:1rem}\
-input[type=time],input[type=number]{display:block;width:100%;max-width:14rem;min-height:3rem;padding:.5rem .75rem;font:inherit;color:#1b1b1b;background:#fff;border:2px solid #1b1b1b;border-radius:.25rem}\
-input[aria-invalid=true]{border:3px solid #b00020}\
-.choice{display:flex;align-items:center;gap:.75rem;min-height:3rem}\
-.choice input{width:1.75rem;height:1.75rem;margin:0;accent-color:#0b5cad}\
-.choice label{flex:1;margin:0;padding:.5rem 0;font-weight:400}\
-button{display:block;width:100%;min-height:3rem;padding:.75rem 1.5rem;font:inherit;font-weight:600;color:#fff;background:#0b5cad;border:0;border-radius:.25rem}\
-button:hover{background:#084a8c}\
-a:focus,input:focus,button:focus{outline:3px solid #1b1b1b;outline-offset:3px}\
-.error-summary{margin:0 0 1.25rem;padding:1rem;border:3px solid #b00020}\
-.error-summary h2{margin:0 0 .5rem}\
-.error-summary ul{margin:0;padding-left:1.25rem}\
-.error-summary a{color:#b00020;font-weight:600}\
-.field-error{margin:0 0 .25rem;color:#b00020;font-weight:600}\
-.visually-hidden{position:absolute;width:1px;height:1px;margin:-1px;padding:0;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap;border:0}";
+use crate::shell::layout;
 
 /// The request and status page behind a driver's personal link.
 pub fn render(page: &DriverPage) -> Markup {
@@ -97,25 +65,6 @@ pub fn render_error(message: &str) -> Markup {
             p { "Please try again in a moment." }
         },
     )
-}
-
-/// The HTML document around a page's content.
-fn layout(title: &str, content: Markup) -> Markup {
-    html! {
-        (DOCTYPE)
-        html lang="en" {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                // The link is personal: keep it out of search engines and Referer headers.
-                meta name="robots" content="noindex, nofollow";
-                meta name="referrer" content="no-referrer";
-                title { (title) }
-                style { (PreEscaped(CSS)) }
-            }
-            body { main { (content) } }
-        }
-    }
 }
 
 /// Energy so far, power, start, the projection, and what was asked for.
