@@ -3,21 +3,17 @@
 //! started again on the same data directory. Nothing the driver was told is lost, nothing is
 //! texted twice, and the vendor gets the limits again after the restart.
 
-use std::sync::Arc;
 use std::time::Duration;
 
-use chargeplan_core::{
-    Circuit, CircuitId, Kilowatts, Participant, ParticipantId, Phases, PhoneNumber, Port, PortId,
-    Site, SiteId, TokenUid, VendorAccountId, VendorRef, WhPerMile,
-};
+use chargeplan_core::{CircuitId, SiteId};
 use chargeplan_sim::{
     ArrivalSpec, ClockMode, ProfileAnswer, ProfileRequestKind, SimCloud, SimConfig, SimHandle,
 };
 use chargeplan_sms::fake::{FakeMessage, FakeTwilio};
 use chargeplan_store::StoreTarget;
-use chargeplan_store::prelude::*;
 use chrono::Utc;
 
+use crate::garage::seed_garage;
 use crate::helpers::{TestApp, run, spawn_app};
 
 const TOKEN_A: &str = "e2e-crash-token-a";
@@ -25,7 +21,6 @@ const DRIVER_PHONE: &str = "+14155550142";
 const DRIVER_CARD: &str = "CARD-0042";
 const AUTH_TOKEN: &str = "e2e-crash-twilio-auth-token";
 const ACCOUNT_SID: &str = "AC0123456789abcdef0123456789abcdef";
-const SITE_NAME: &str = "Garage West";
 /// How long anything the server does on its own may take before the test gives up.
 const PATIENCE: Duration = Duration::from_secs(60);
 /// The confirmation's second sentence, in every confirmation and in no other text.
@@ -51,7 +46,7 @@ impl World {
             &[("CHARGEPLAN__SERVER__DATA_DIR", utf8(data.path()))],
         );
         assert_eq!(migrated.status.code(), Some(0), "{migrated:?}");
-        seed_site(data.path()).await;
+        seed_garage(data.path(), DRIVER_PHONE, DRIVER_CARD).await;
 
         let twilio = FakeTwilio::start(ACCOUNT_SID, AUTH_TOKEN).await;
         let mut sim_config = SimConfig::new(TOKEN_A, Utc::now());
@@ -162,65 +157,6 @@ fn texts_where(twilio: &FakeTwilio, keep: impl Fn(&str) -> bool) -> Vec<FakeMess
 
 fn utf8(path: &std::path::Path) -> &str {
     path.to_str().expect("UTF-8 temp path")
-}
-
-/// Site, circuit, two ports of the simulator's demo car park, and the driver.
-async fn seed_site(data_dir: &std::path::Path) {
-    let store: Arc<dyn Store> = chargeplan_store::open(&StoreTarget::Sqlite {
-        path: data_dir.join("chargeplan.db"),
-    })
-    .await
-    .expect("store");
-    let now = Utc::now();
-    let site = SiteId::parse("garage").expect("id");
-    store
-        .upsert_site(
-            &Site::new(site.clone(), SITE_NAME, "America/Los_Angeles", 5).expect("site"),
-            now,
-        )
-        .await
-        .expect("site stored");
-    let main = CircuitId::parse("main").expect("id");
-    let circuit =
-        Circuit::new(main.clone(), site.clone(), "Main", None, kw(22.0)).expect("circuit");
-    store
-        .replace_circuits(&site, &[circuit], now)
-        .await
-        .expect("circuits");
-    for evse in ["DEMO-01", "DEMO-02"] {
-        let port = Port::new(
-            PortId::parse(evse).expect("id"),
-            site.clone(),
-            main.clone(),
-            VendorRef::new(
-                VendorAccountId::parse("sim").expect("id"),
-                "DEMO",
-                evse,
-                "1",
-            )
-            .expect("ref"),
-            kw(11.04),
-            Phases::Three,
-            230.0,
-            true,
-        )
-        .expect("port");
-        store.upsert_port(&port).await.expect("port");
-    }
-    let driver = Participant::new(
-        ParticipantId::parse("driver-1").expect("id"),
-        site,
-        PhoneNumber::parse(DRIVER_PHONE).expect("phone"),
-        vec![TokenUid::parse(DRIVER_CARD).expect("uid")],
-        WhPerMile::default(),
-        now,
-    )
-    .expect("participant");
-    store.insert_participant(&driver).await.expect("driver");
-}
-
-fn kw(v: f64) -> Kilowatts {
-    Kilowatts::new(v).expect("kW")
 }
 
 /// Polls `probe` every 100 ms until it gives a value; panics with `what` and the server's log

@@ -3,85 +3,20 @@
 //! through a fake Twilio, and headless Chromium opens the link, submits a request and sees the
 //! plan's projection — which also arrives by SMS.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use chargeplan_browser::Browser;
-use chargeplan_core::{
-    Circuit, CircuitId, Kilowatts, Participant, ParticipantId, Phases, PhoneNumber, Port, PortId,
-    Site, SiteId, TokenUid, VendorAccountId, VendorRef, WhPerMile,
-};
 use chargeplan_sim::{ArrivalSpec, ClockMode, SimCloud, SimConfig};
 use chargeplan_sms::fake::FakeTwilio;
-use chargeplan_store::StoreTarget;
-use chargeplan_store::prelude::*;
 use chrono::Utc;
 
+use crate::garage::seed_garage;
 use crate::helpers::{run, spawn_app};
 
 const TOKEN_A: &str = "e2e-token-a";
 const DRIVER_PHONE: &str = "+14155550123";
 const AUTH_TOKEN: &str = "e2e-twilio-auth-token";
 const ACCOUNT_SID: &str = "AC0123456789abcdef0123456789abcdef";
-
-/// Site, circuit, two ports of the simulator's demo car park, and the driver.
-async fn seed_site(data_dir: &std::path::Path) {
-    let store: Arc<dyn Store> = chargeplan_store::open(&StoreTarget::Sqlite {
-        path: data_dir.join("chargeplan.db"),
-    })
-    .await
-    .expect("store");
-    let now = Utc::now();
-    let site = SiteId::parse("garage").expect("id");
-    store
-        .upsert_site(
-            &Site::new(site.clone(), "Garage West", "America/Los_Angeles", 5).expect("site"),
-            now,
-        )
-        .await
-        .expect("site stored");
-    let main = CircuitId::parse("main").expect("id");
-    let circuit =
-        Circuit::new(main.clone(), site.clone(), "Main", None, kw(22.0)).expect("circuit");
-    store
-        .replace_circuits(&site, &[circuit], now)
-        .await
-        .expect("circuits");
-    for evse in ["DEMO-01", "DEMO-02"] {
-        let port = Port::new(
-            PortId::parse(evse).expect("id"),
-            site.clone(),
-            main.clone(),
-            VendorRef::new(
-                VendorAccountId::parse("sim").expect("id"),
-                "DEMO",
-                evse,
-                "1",
-            )
-            .expect("ref"),
-            kw(11.04),
-            Phases::Three,
-            230.0,
-            true,
-        )
-        .expect("port");
-        store.upsert_port(&port).await.expect("port");
-    }
-    let driver = Participant::new(
-        ParticipantId::parse("driver-1").expect("id"),
-        site,
-        PhoneNumber::parse(DRIVER_PHONE).expect("phone"),
-        vec![TokenUid::parse("CARD-0042").expect("uid")],
-        WhPerMile::default(),
-        now,
-    )
-    .expect("participant");
-    store.insert_participant(&driver).await.expect("driver");
-}
-
-fn kw(v: f64) -> Kilowatts {
-    Kilowatts::new(v).expect("kW")
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_driver_opens_the_welcome_link_in_a_browser_asks_for_energy_and_sees_the_projection() {
@@ -94,7 +29,7 @@ async fn a_driver_opens_the_welcome_link_in_a_browser_asks_for_energy_and_sees_t
         &[("CHARGEPLAN__SERVER__DATA_DIR", data_dir)],
     );
     assert_eq!(migrated.status.code(), Some(0));
-    seed_site(data.path()).await;
+    seed_garage(data.path(), DRIVER_PHONE, "CARD-0042").await;
 
     let twilio = FakeTwilio::start(ACCOUNT_SID, AUTH_TOKEN).await;
     let mut sim_config = SimConfig::new(TOKEN_A, Utc::now());

@@ -5,6 +5,7 @@ mod cli;
 mod crash;
 mod demo;
 mod driver;
+mod garage;
 mod helpers;
 mod optimize;
 mod postgres;
