@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
+pub use crate::cli_access::{OperatorCommand, TokenCommand};
+
 /// chargeplan: smart-charging optimization server for shared EV charging sites.
 ///
 /// Settings come from the built-in defaults, then the file given with --config, then
@@ -41,6 +43,12 @@ pub enum Command {
     /// Manage vendor cloud accounts.
     #[command(subcommand)]
     Vendor(VendorCommand),
+    /// Manage site operators: roles, granted sites, dashboard passwords.
+    #[command(subcommand)]
+    Operator(OperatorCommand),
+    /// Manage operators' API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
     /// Replay a recorded real day (Caltech's garage, 2019-06-14) through the control loop on a
     /// simulated garage, then report the energy delivered against the hindsight optimum.
     Replay(ReplayArgs),
@@ -195,6 +203,10 @@ pub enum Runnable {
     Sim(SimArgs),
     /// `vendor register` or `vendor list`.
     Vendor(VendorCommand),
+    /// `operator …`.
+    Operator(OperatorCommand),
+    /// `token …`.
+    Token(TokenCommand),
     /// `demo` with its flags.
     Demo(DemoArgs),
     /// `replay` with its flags.
@@ -211,6 +223,8 @@ impl Command {
             Self::Optimize(args) => Runnable::Optimize(args),
             Self::Sim(args) => Runnable::Sim(args),
             Self::Vendor(command) => Runnable::Vendor(command),
+            Self::Operator(command) => Runnable::Operator(command),
+            Self::Token(command) => Runnable::Token(command),
             Self::Replay(args) => Runnable::Replay(args),
         }
     }

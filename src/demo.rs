@@ -9,11 +9,17 @@ use std::sync::Arc;
 use anyhow::Context as _;
 use chargeplan_core::{Clock, ScaledClock};
 use chargeplan_store::prelude::*;
+use chargeplan_store::{Operator, OperatorRole};
+use chargeplan_web::access::new_secret;
+use chargeplan_web::access::password::hash_password;
 use tokio::net::TcpListener;
 
 use crate::cli::DemoArgs;
 use crate::settings::{Settings, SmsSettings};
 use crate::{scenario, server};
+
+/// Login name of the demo's admin operator.
+const DEMO_OPERATOR: &str = "demo";
 
 /// The garage's service cap, kW.
 const SERVICE_CAP_KW: f64 = 150.0;
@@ -32,6 +38,7 @@ pub async fn run(
     let store = scenario::fresh_store(&settings.server.data_dir).await?;
     server::migrate_store(store.as_ref()).await?;
     scenario::seed(store.as_ref(), clock.now(), SERVICE_CAP_KW).await?;
+    let password = create_demo_operator(store.as_ref(), clock.now()).await?;
     let listener = TcpListener::bind(settings.server.listen)
         .await
         .with_context(|| format!("cannot listen on {}", settings.server.listen))?;
@@ -44,7 +51,7 @@ pub async fn run(
         address,
         settings.clone(),
     ));
-    print_banner(address, args.speedup);
+    print_banner(address, args.speedup, &password);
     let served = server::run_on(&settings, store, clock, listener, shutdown).await;
     connect.abort();
     sim.shutdown().await;
@@ -79,7 +86,25 @@ async fn connect_vendor(
     }
 }
 
-fn print_banner(address: SocketAddr, speedup: f64) {
+/// The demo's admin operator, `demo`, with a fresh random password (returned to print).
+async fn create_demo_operator(
+    store: &dyn Store,
+    now: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<String> {
+    let password: String = new_secret().chars().take(16).collect();
+    let operator = Operator {
+        id: uuid::Uuid::new_v4().to_string(),
+        name: DEMO_OPERATOR.to_owned(),
+        role: OperatorRole::Admin,
+        password_hash: Some(hash_password(&password)?),
+        sites: Vec::new(),
+        created_at: now,
+    };
+    store.insert_operator(&operator).await?;
+    Ok(password)
+}
+
+fn print_banner(address: SocketAddr, speedup: f64, password: &str) {
     println!(
         "chargeplan demo: Caltech's garage (54 ports, {SERVICE_CAP_KW:.0} kW service) replaying"
     );
@@ -87,4 +112,7 @@ fn print_banner(address: SocketAddr, speedup: f64) {
     println!("  Every driver is a registered participant; their texts appear below and at");
     println!("  http://{address}/dev/sms - open a Welcome link to tell us when you leave and");
     println!("  how much you need, and watch the projection change. Ctrl-C stops.");
+    println!("Operator dashboard: http://{address}/dashboard");
+    println!("  log in as {DEMO_OPERATOR} with password {password} (new on every run); watch the");
+    println!("  plan under the cap, lower the cap, see the reports.");
 }

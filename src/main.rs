@@ -1,7 +1,9 @@
 //! The `chargeplan` binary: parses the command line, loads settings, starts logging and runs
 //! the chosen command. Exit codes: 0 ok, 1 runtime failure, 2 usage or settings.
 
+mod access_cmd;
 mod cli;
+mod cli_access;
 mod demo;
 mod optimize_cmd;
 mod replay;
@@ -43,6 +45,8 @@ fn main() -> ExitCode {
         | Runnable::Optimize(_)
         | Runnable::Sim(_)
         | Runnable::Vendor(_)
+        | Runnable::Operator(_)
+        | Runnable::Token(_)
         | Runnable::Demo(_)
         | Runnable::Replay(_) => Overrides::default(),
     };
@@ -80,6 +84,8 @@ fn run(command: Runnable, settings: &Settings) -> anyhow::Result<()> {
             Runnable::Optimize(args) => optimize_cmd::result(&args),
             Runnable::Sim(args) => sim_cmd::run(args, shutdown::signal()).await,
             Runnable::Vendor(command) => vendor::run(command, settings).await,
+            Runnable::Operator(command) => access_cmd::operator(command, settings).await,
+            Runnable::Token(command) => access_cmd::token(command, settings).await,
             Runnable::Demo(args) => demo::run(&args, settings, shutdown::signal()).await,
             Runnable::Replay(args) => replay::run(&args, settings, shutdown::signal()).await,
         }

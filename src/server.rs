@@ -102,10 +102,13 @@ pub async fn run_on(
     );
     let sms_routes = texts::start(settings, listen, &store, &clock, &tasks, &cancel)?;
     let routes = chargeplan_web::router(AppState {
-        store,
-        clock,
-        control,
         admin_token_hash: settings.api.admin_token_hash(),
+        secure_cookies: settings
+            .driver
+            .public_url_for(listen)
+            .starts_with("https://"),
+        vendor_polls: Some(exchange.statuses.clone()),
+        ..AppState::new(store, clock, control)
     })
     .merge(ocpi_routes)
     .merge(sms_routes);
@@ -200,6 +203,8 @@ async fn serve_router(
         // The receiver lives as long as this function; a send error cannot happen.
         let _ = signalled_tx.send(true);
     };
+    // The client address reaches handlers (the login rate limit) as `ConnectInfo`.
+    let app = app.into_make_service_with_connect_info::<std::net::SocketAddr>();
     let server = axum::serve(listener, app)
         .with_graceful_shutdown(signal)
         .into_future();

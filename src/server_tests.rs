@@ -131,10 +131,5 @@ fn test_state(store: Arc<dyn Store>) -> AppState {
         &TaskTracker::new(),
         CancellationToken::new(),
     );
-    AppState {
-        store,
-        clock,
-        control,
-        admin_token_hash: None,
-    }
+    AppState::new(store, clock, control)
 }

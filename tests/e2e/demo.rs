@@ -1,6 +1,7 @@
 //! `chargeplan demo` as a newcomer runs it: one command, no configuration. Its banner names
 //! the address, the drivers' texts appear on standard output as the recorded day replays, a
-//! Welcome link opens the request page, a request is confirmed by text, and Ctrl-C stops it.
+//! Welcome link opens the request page, a request is confirmed by text, the printed dashboard
+//! password logs in to the site overview, and Ctrl-C stops it.
 
 use std::io::{BufRead as _, BufReader, Read};
 use std::process::{Child, Command, Stdio};
@@ -163,6 +164,70 @@ fn departure_value(page: &str) -> Option<String> {
     Some(value[..value.find('"')?].to_owned())
 }
 
+/// The password in the banner's "log in as demo with password PASSWORD (…".
+fn dashboard_password(lines: &[String]) -> Option<String> {
+    lines.iter().find_map(|line| {
+        let rest = line.split_once("log in as demo with password ")?.1;
+        Some(rest.split_whitespace().next()?.to_owned())
+    })
+}
+
+/// The `name=value` part of the response's cookie `name`.
+fn cookie_pair(response: &reqwest::Response, name: &str) -> Option<String> {
+    response
+        .headers()
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .filter_map(|value| value.split(';').next())
+        .find(|pair| pair.starts_with(&format!("{name}=")))
+        .map(str::to_owned)
+}
+
+/// Logs in to the dashboard as `demo` the way a browser does, then GETs `path`.
+async fn logged_in_page(
+    http: &reqwest::Client,
+    address: &str,
+    password: &str,
+    path: &str,
+) -> String {
+    let form = http
+        .get(format!("{address}/login"))
+        .send()
+        .await
+        .expect("login page");
+    let login_cookie = cookie_pair(&form, "chargeplan_login").expect("the login form's cookie");
+    let token = login_cookie
+        .trim_start_matches("chargeplan_login=")
+        .to_owned();
+    let logged_in = http
+        .post(format!("{address}/login"))
+        .header(reqwest::header::COOKIE, login_cookie)
+        .form(&[
+            ("name", "demo"),
+            ("password", password),
+            ("csrf", &token),
+            ("next", path),
+        ])
+        .send()
+        .await
+        .expect("log in");
+    assert_eq!(
+        logged_in.status().as_u16(),
+        303,
+        "the demo's password logs in"
+    );
+    let session = cookie_pair(&logged_in, "chargeplan_session").expect("a session cookie");
+    let page = http
+        .get(format!("{address}{path}"))
+        .header(reqwest::header::COOKIE, session)
+        .send()
+        .await
+        .expect("dashboard page");
+    assert_eq!(page.status().as_u16(), 200);
+    page.text().await.expect("page body")
+}
+
 fn send_signal(signal: &str, pid: u32) {
     let sent = Command::new("kill")
         .args([signal, &pid.to_string()])
@@ -262,6 +327,24 @@ async fn the_demo_texts_welcome_links_confirms_a_request_made_through_one_and_st
     assert_eq!(console.status().as_u16(), 200);
     let console = console.text().await.expect("console page body");
     assert!(console.contains("Welcome to Caltech garage."), "{console}");
+
+    let dashboard = demo
+        .wait_for("the dashboard line", |lines| {
+            lines
+                .iter()
+                .find_map(|line| line.strip_prefix("Operator dashboard: ").map(str::to_owned))
+        })
+        .await;
+    assert_eq!(dashboard, format!("{address}/dashboard"));
+    let password = demo
+        .wait_for("the dashboard password", dashboard_password)
+        .await;
+    let overview = logged_in_page(&http, &address, &password, "/dashboard/sites/caltech").await;
+    assert!(overview.contains("Caltech garage"), "{overview}");
+    assert!(
+        overview.contains("<svg"),
+        "the overview charts the plan: {overview}"
+    );
 
     send_signal("-INT", demo.child.id());
     let deadline = Instant::now() + STOP_PATIENCE;

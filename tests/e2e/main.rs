@@ -7,6 +7,7 @@ mod demo;
 mod driver;
 mod garage;
 mod helpers;
+mod operators;
 mod optimize;
 mod postgres;
 mod replay;

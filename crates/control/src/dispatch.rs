@@ -18,6 +18,7 @@ use chargeplan_store::prelude::*;
 use chrono::Duration;
 
 use crate::ControlError;
+use crate::metrics::ControlMetrics;
 use crate::safety::{Violation, Worst, first_violation};
 use crate::snapshot::SiteSnapshot;
 
@@ -40,17 +41,20 @@ pub(crate) struct Dispatchers {
     /// session the same limits from now on sends it nothing; after a restart this is empty,
     /// so every profile is sent again once (reconciliation with the vendor).
     in_force: Mutex<HashMap<SessionId, (SiteId, Schedule)>>,
+    /// Counts each profile's outcome (`chargeplan_setpoint_results_total`).
+    metrics: ControlMetrics,
 }
 
 /// A profile's start and periods.
 type Schedule = (chrono::DateTime<chrono::Utc>, Vec<LimitPeriod>);
 
 impl Dispatchers {
-    pub(crate) fn new(setup: DispatchSetup) -> Self {
+    pub(crate) fn new(setup: DispatchSetup, metrics: ControlMetrics) -> Self {
         Self {
             setup,
             by_account: Mutex::new(HashMap::new()),
             in_force: Mutex::new(HashMap::new()),
+            metrics,
         }
     }
 
@@ -107,6 +111,9 @@ impl Dispatchers {
                 .dispatch(&plan.site_id, Some(&plan.id), orders)
                 .await;
             lost_control |= !report.uncontrolled.is_empty();
+            for (_, outcome) in &report.outcomes {
+                self.metrics.setpoint_result(*outcome);
+            }
             self.remember(&plan.site_id, &report, &sent);
             tracing::info!(
                 site.id = %plan.site_id,

@@ -10,6 +10,7 @@ use tracing::instrument;
 
 use crate::feedback::TaperMemory;
 use crate::lease::Fence;
+use crate::metrics::ControlMetrics;
 use crate::snapshot::{self, SiteSnapshot};
 use crate::{ControlConfig, ControlError};
 
@@ -24,7 +25,6 @@ pub struct Replanned {
 
 /// Builds the site's snapshot at `now`, optimizes it and stores the plan (only while the
 /// site's lease is still held, when there is a `fence`).
-#[instrument(skip_all, fields(site.id = %site.id))]
 pub async fn replan(
     store: &dyn Store,
     site: &Site,
@@ -33,12 +33,34 @@ pub async fn replan(
     taper: &TaperMemory,
     fence: Option<&Fence>,
 ) -> Result<Replanned, ControlError> {
+    replan_observed(store, site, now, config, taper, fence, None).await
+}
+
+/// [`replan`], recording the solve's duration in `metrics` (when given).
+#[instrument(name = "replan", skip_all, fields(site.id = %site.id))]
+pub(crate) async fn replan_observed(
+    store: &dyn Store,
+    site: &Site,
+    now: DateTime<Utc>,
+    config: &ControlConfig,
+    taper: &TaperMemory,
+    fence: Option<&Fence>,
+    metrics: Option<&ControlMetrics>,
+) -> Result<Replanned, ControlError> {
     let started = Instant::now();
     let snapshot = snapshot::build(store, site, now, config, taper).await?;
     let problem = snapshot.problem.clone();
-    let summary = tokio::task::spawn_blocking(move || opt::optimize(&problem))
-        .await
-        .map_err(|error| ControlError::Solver(error.to_string()))??;
+    let (solved, solve_time) = tokio::task::spawn_blocking(move || {
+        let solving = Instant::now();
+        let solved = opt::optimize(&problem);
+        (solved, solving.elapsed())
+    })
+    .await
+    .map_err(|error| ControlError::Solver(error.to_string()))?;
+    if let Some(metrics) = metrics {
+        metrics.observe_solve(solve_time.as_secs_f64());
+    }
+    let summary = solved?;
     let plan = to_plan(site, &snapshot, &summary, now)?;
     match fence {
         Some(fence) => fence.save_plan(store, &plan).await?,

@@ -16,6 +16,7 @@ use tokio_util::task::TaskTracker;
 use crate::dispatch::Dispatchers;
 use crate::feedback::TaperMemory;
 use crate::lease::Fence;
+use crate::metrics::ControlMetrics;
 use crate::planner::{self, Replanned};
 use crate::triggers::{drift_matters, session_of, triggers_replan};
 use crate::{ControlConfig, ControlError, conversation};
@@ -56,6 +57,8 @@ pub(crate) struct Inner {
     dispatchers: Option<Dispatchers>,
     /// Carries triggers to the instance that owns a site (with leases).
     pub(crate) signals: Arc<dyn SiteSignals>,
+    /// Solve times, re-plan outcomes and setpoint results, for `/metrics`.
+    metrics: ControlMetrics,
 }
 
 /// A running site worker, as the handle and the supervisor see it.
@@ -85,6 +88,7 @@ pub fn start(
     tracker: &TaskTracker,
     cancel: CancellationToken,
 ) -> ControlHandle {
+    let metrics = ControlMetrics::new();
     let handle = ControlHandle {
         inner: Arc::new(Inner {
             signals: store.site_signals(),
@@ -94,8 +98,12 @@ pub fn start(
             tracker: tracker.clone(),
             cancel,
             replans: AtomicU64::new(0),
-            dispatchers: config.dispatch.clone().map(Dispatchers::new),
+            dispatchers: config
+                .dispatch
+                .clone()
+                .map(|setup| Dispatchers::new(setup, metrics.clone())),
             config,
+            metrics,
         }),
     };
     let supervisor = handle.clone();
@@ -113,6 +121,11 @@ impl ControlHandle {
     /// How many re-plans the workers have made since start.
     pub fn replans(&self) -> u64 {
         self.inner.replans.load(Ordering::Relaxed)
+    }
+
+    /// The loop's Prometheus metrics (solve times, re-plans, setpoint results).
+    pub fn metrics(&self) -> &ControlMetrics {
+        &self.inner.metrics
     }
 
     /// The settings the loop runs with.
@@ -343,15 +356,18 @@ impl SiteWorker {
             }
         }
         let replanned = if replan {
-            let replanned = planner::replan(
+            let replanned = planner::replan_observed(
                 store,
                 &site,
                 now,
                 &self.inner.config,
                 &self.taper,
                 self.fence.as_ref(),
+                Some(&self.inner.metrics),
             )
-            .await?;
+            .await;
+            self.inner.metrics.replan_done(replanned.is_ok());
+            let replanned = replanned?;
             self.inner.replans.fetch_add(1, Ordering::Relaxed);
             conversation::after_plan(store, &replanned, &self.inner.config, now).await?;
             *self.plan.lock().unwrap_or_else(|e| e.into_inner()) = Some(replanned.plan.clone());

@@ -6,12 +6,15 @@ mod layout;
 mod lease;
 mod merge;
 mod open;
+mod operator_rows;
+mod operators;
 mod records;
 mod rows;
 mod signals;
 mod sql_driver;
 mod sql_layout;
 mod sql_leases;
+mod sql_operators;
 mod sql_outbox;
 mod sql_people;
 mod sql_plans;
@@ -28,6 +31,7 @@ pub use driver_records::{DriverLink, DriverNotice, PhoneVerification, Suppressio
 pub use error::StoreError;
 pub use lease::{Lease, LeaseStore, SiteSignals, SiteSubscription};
 pub use open::{StoreTarget, open};
+pub use operators::{ApiToken, DashboardSession, Operator, OperatorRole, OperatorStore};
 pub use records::{
     Effects, Event, EventKind, NewEvent, NewOutboxMessage, OutboxMessage, OutboxState,
     SessionUpsert, VendorAccount,
@@ -41,7 +45,7 @@ pub use store::{
 /// Every area trait of the store, to call its methods on `dyn Store`.
 pub mod prelude {
     pub use crate::{
-        DriverStore, LayoutStore, LeaseStore, OutboxStore, ParticipantStore, PlanStore,
-        SessionStore, Store, StoreAdmin, SuppressionStore, VendorStore,
+        DriverStore, LayoutStore, LeaseStore, OperatorStore, OutboxStore, ParticipantStore,
+        PlanStore, SessionStore, Store, StoreAdmin, SuppressionStore, VendorStore,
     };
 }

@@ -233,6 +233,51 @@ macro_rules! impl_layout_store {
                 .collect()
             }
 
+            async fn end_cap_overrides(
+                &self,
+                circuit: &chargeplan_core::CircuitId,
+                now: chrono::DateTime<chrono::Utc>,
+            ) -> Result<u64, $crate::StoreError> {
+                let now_micros = $crate::time::to_micros(now);
+                let mut tx = self.write_tx().await?;
+                let site: Option<String> = sqlx::query_scalar("SELECT site_id FROM circuits WHERE id = $1")
+                    .bind(circuit.as_str())
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                let site = site.ok_or_else(|| $crate::StoreError::not_found("circuit", circuit))?;
+                // Overrides not yet started are deleted (so no empty override is left behind);
+                // the ones in force expire now; expired ones stay as they are.
+                let deleted = sqlx::query(
+                    "DELETE FROM cap_overrides WHERE site_id = $1 AND circuit_id = $2 AND expires_at > $3 AND starts_at >= $3",
+                )
+                .bind(&site)
+                .bind(circuit.as_str())
+                .bind(now_micros)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                let ended = sqlx::query(
+                    "UPDATE cap_overrides SET expires_at = $3 WHERE site_id = $1 AND circuit_id = $2 AND expires_at > $3",
+                )
+                .bind(&site)
+                .bind(circuit.as_str())
+                .bind(now_micros)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+                let changed = deleted + ended;
+                if changed > 0 {
+                    let payload = serde_json::json!({
+                        "circuit_id": circuit.as_str(),
+                        "overrides_ended": ended,
+                        "overrides_deleted": deleted,
+                    });
+                    $crate::sql_layout::cap_changed!(&mut tx, $crate::layout::stored_site_id(&site)?, now, payload).await?;
+                }
+                tx.commit().await?;
+                Ok(changed)
+            }
+
             async fn set_tariff(&self, tariff: &chargeplan_core::Tariff, now: chrono::DateTime<chrono::Utc>) -> Result<(), $crate::StoreError> {
                 let body = serde_json::to_string(tariff).map_err(|error| $crate::StoreError::corrupt("tariff", error))?;
                 let mut tx = self.write_tx().await?;

@@ -45,6 +45,30 @@ macro_rules! impl_plan_store {
                     .transpose()
             }
 
+            async fn list_plans(
+                &self,
+                site: &chargeplan_core::SiteId,
+                from: chrono::DateTime<chrono::Utc>,
+                to: chrono::DateTime<chrono::Utc>,
+                limit: u32,
+            ) -> Result<Vec<chargeplan_core::Plan>, $crate::StoreError> {
+                let sql = format!(
+                    "SELECT {} FROM plans WHERE site_id = $1 AND created_at >= $2 AND created_at < $3 \
+                     ORDER BY created_at DESC, id DESC LIMIT $4",
+                    $crate::sql_store::PLAN_COLUMNS
+                );
+                sqlx::query_as::<_, $crate::rows::PlanRow>(&sql)
+                    .bind(site.as_str())
+                    .bind($crate::time::to_micros(from))
+                    .bind($crate::time::to_micros(to))
+                    .bind(i64::from(limit))
+                    .fetch_all(&self.pool)
+                    .await?
+                    .into_iter()
+                    .map($crate::rows::PlanRow::into_plan)
+                    .collect()
+            }
+
             async fn insert_setpoint(&self, setpoint: &chargeplan_core::Setpoint) -> Result<(), $crate::StoreError> {
                 chargeplan_core::Setpoint::validate_periods(&setpoint.periods)?;
                 let periods = serde_json::to_string(&setpoint.periods).map_err(|error| $crate::StoreError::corrupt("setpoint", error))?;

@@ -124,6 +124,27 @@ macro_rules! impl_session_store {
                 .collect()
             }
 
+            async fn list_site_meter_samples(
+                &self,
+                site: &chargeplan_core::SiteId,
+                from: chrono::DateTime<chrono::Utc>,
+                to: chrono::DateTime<chrono::Utc>,
+            ) -> Result<Vec<chargeplan_core::MeterSample>, $crate::StoreError> {
+                sqlx::query_as::<_, $crate::rows::MeterSampleRow>(
+                    "SELECT m.session_id, m.at, m.energy_kwh, m.power_kw, m.soc_pct FROM meter_samples m \
+                     JOIN sessions s ON s.id = m.session_id \
+                     WHERE s.site_id = $1 AND m.at >= $2 AND m.at < $3 ORDER BY m.at, m.session_id",
+                )
+                .bind(site.as_str())
+                .bind($crate::time::to_micros(from))
+                .bind($crate::time::to_micros(to))
+                .fetch_all(&self.pool)
+                .await?
+                .into_iter()
+                .map($crate::rows::MeterSampleRow::into_sample)
+                .collect()
+            }
+
             async fn list_meter_samples_since(
                 &self,
                 session: &chargeplan_core::SessionId,

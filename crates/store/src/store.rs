@@ -10,7 +10,8 @@ use chrono::{DateTime, Utc};
 
 use crate::{
     DriverLink, DriverNotice, Effects, Event, LeaseStore, NewEvent, NewOutboxMessage,
-    OutboxMessage, PhoneVerification, SessionUpsert, StoreError, SuppressionReason, VendorAccount,
+    OperatorStore, OutboxMessage, PhoneVerification, SessionUpsert, StoreError, SuppressionReason,
+    VendorAccount,
 };
 
 /// Which database a store runs on.
@@ -50,6 +51,7 @@ pub trait Store:
     + DriverStore
     + SuppressionStore
     + LeaseStore
+    + OperatorStore
     + Send
     + Sync
     + std::fmt::Debug
@@ -67,6 +69,7 @@ impl<T> Store for T where
         + DriverStore
         + SuppressionStore
         + LeaseStore
+        + OperatorStore
         + Send
         + Sync
         + std::fmt::Debug
@@ -124,6 +127,13 @@ pub trait LayoutStore: Send + Sync {
         site: &SiteId,
         at: DateTime<Utc>,
     ) -> Result<Vec<CapOverride>, StoreError>;
+    /// Ends the circuit's overrides at `now`: active ones expire at `now`, future ones are
+    /// deleted. Records a `CapChanged` event when any changed; returns how many changed.
+    async fn end_cap_overrides(
+        &self,
+        circuit: &CircuitId,
+        now: DateTime<Utc>,
+    ) -> Result<u64, StoreError>;
     async fn set_tariff(&self, tariff: &Tariff, now: DateTime<Utc>) -> Result<(), StoreError>;
     async fn get_tariff(&self, site: &SiteId) -> Result<Option<Tariff>, StoreError>;
 
@@ -184,6 +194,13 @@ pub trait SessionStore: Send + Sync {
     async fn add_meter_sample(&self, sample: &MeterSample) -> Result<(), StoreError>;
     async fn list_meter_samples(&self, session: &SessionId)
     -> Result<Vec<MeterSample>, StoreError>;
+    /// Samples of every session of the site taken in `[from, to)`, oldest first.
+    async fn list_site_meter_samples(
+        &self,
+        site: &SiteId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<MeterSample>, StoreError>;
     /// The session's samples at or after `since`, oldest first.
     async fn list_meter_samples_since(
         &self,
@@ -215,6 +232,14 @@ pub trait PlanStore: Send + Sync {
     async fn save_plan(&self, plan: &Plan) -> Result<(), StoreError>;
     async fn get_plan(&self, id: &PlanId) -> Result<Plan, StoreError>;
     async fn latest_plan(&self, site: &SiteId) -> Result<Option<Plan>, StoreError>;
+    /// Plans of the site created in `[from, to)`, newest first, at most `limit`.
+    async fn list_plans(
+        &self,
+        site: &SiteId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<Plan>, StoreError>;
     async fn insert_setpoint(&self, setpoint: &Setpoint) -> Result<(), StoreError>;
     async fn set_setpoint_state(
         &self,

@@ -71,12 +71,7 @@ mod tests {
             &tokio_util::task::TaskTracker::new(),
             tokio_util::sync::CancellationToken::new(),
         );
-        AppState {
-            store,
-            clock,
-            control,
-            admin_token_hash: None,
-        }
+        AppState::new(store, clock, control)
     }
 
     async fn sqlite_store(dir: &tempfile::TempDir) -> Arc<dyn Store> {

@@ -1,10 +1,13 @@
 #![doc = include_str!("../README.md")]
 
+pub mod access;
 mod api;
+mod dashboard;
 mod driver;
 pub mod driver_page;
 mod health;
 mod join;
+mod metrics;
 mod middleware;
 mod shell;
 
@@ -27,9 +30,31 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     /// Re-plans a site when a driver changes a request; its config holds the link grace.
     pub control: ControlHandle,
-    /// SHA-256 (lowercase hex) of the operator API's admin token (`api.admin_token`); `None`
-    /// turns the operator API off.
+    /// SHA-256 (lowercase hex) of the bootstrap admin token (`api.admin_token`), an admin
+    /// credential from the configuration besides the operators' own API tokens; `None` when
+    /// not configured.
     pub admin_token_hash: Option<String>,
+    /// Login attempts per client address, shared by every request of this process.
+    pub login_limiter: access::LoginLimiter,
+    /// Whether cookies get the `Secure` flag (the public URL is HTTPS).
+    pub secure_cookies: bool,
+    /// Each vendor account's poller status, for `/metrics` (`None` where no exchange runs).
+    pub vendor_polls: Option<chargeplan_exchange::service::PollStatuses>,
+}
+
+impl AppState {
+    /// The state with no bootstrap admin token, plain-HTTP cookies and no vendor poll statuses.
+    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, control: ControlHandle) -> Self {
+        Self {
+            store,
+            clock,
+            control,
+            admin_token_hash: None,
+            login_limiter: access::LoginLimiter::default(),
+            secure_cookies: false,
+            vendor_polls: None,
+        }
+    }
 }
 
 /// The routes with their state, without middleware (tests call it with `oneshot`).
@@ -40,6 +65,9 @@ pub fn router(state: AppState) -> Router {
         .merge(driver::routes())
         .merge(join::routes())
         .merge(api::routes())
+        .merge(access::routes())
+        .merge(dashboard::routes())
+        .merge(metrics::routes())
         .with_state(state)
 }
 

@@ -23,7 +23,7 @@ a{color:#0b5cad}\
 label,legend{display:block;font-weight:600;margin:0 0 .25rem;padding:0}\
 .hint{margin:0 0 .25rem;color:#4a4a4a;font-size:1rem}\
 input[type=time],input[type=number]{display:block;width:100%;max-width:14rem;min-height:3rem;padding:.5rem .75rem;font:inherit;color:#1b1b1b;background:#fff;border:2px solid #1b1b1b;border-radius:.25rem}\
-input[type=tel],input[type=text]{display:block;width:100%;min-height:3rem;padding:.5rem .75rem;font:inherit;color:#1b1b1b;background:#fff;border:2px solid #1b1b1b;border-radius:.25rem}\
+input[type=tel],input[type=text],input[type=password]{display:block;width:100%;min-height:3rem;padding:.5rem .75rem;font:inherit;color:#1b1b1b;background:#fff;border:2px solid #1b1b1b;border-radius:.25rem}\
 input.short{max-width:14rem}\
 input[aria-invalid=true]{border:3px solid #b00020}\
 .choice{display:flex;align-items:center;gap:.75rem;min-height:3rem}\

@@ -320,3 +320,96 @@ pub async fn a_port_or_circuit_id_of_another_site_is_a_conflict(store: &dyn Stor
     );
     assert_eq!(store.list_ports(&other.id).await.expect("listed"), vec![]);
 }
+
+pub async fn ending_overrides_expires_the_active_one_and_deletes_future_ones(store: &dyn Store) {
+    let site = seeded_site(store, "s1").await;
+    let other_site = seeded_site(store, "s2").await;
+    let cap = |circuit: &str, starts: i64, expires: i64| {
+        CapOverride::new(
+            circuit_id(circuit),
+            Kilowatts::new(50.0).expect("kW"),
+            minutes(starts),
+            minutes(expires),
+            "utility DR event",
+        )
+        .expect("valid override")
+    };
+    let active = cap("s1-main", 0, 60);
+    let future = cap("s1-main", 90, 120);
+    let past = cap("s1-main", -60, -30);
+    let pod = cap("s1-pod", 0, 60);
+    let elsewhere = cap("s2-main", 0, 60);
+    for override_ in [&active, &future, &past, &pod, &elsewhere] {
+        store
+            .add_cap_override(override_, t0())
+            .await
+            .expect("stored");
+    }
+    let events_before = store.events_after(&site.id, 0, 100).await.expect("events");
+
+    let changed = store
+        .end_cap_overrides(&circuit_id("s1-main"), minutes(30))
+        .await
+        .expect("ended");
+
+    assert_eq!(changed, 2);
+    let mut ended = active.clone();
+    ended.expires_at = minutes(30);
+    assert_eq!(
+        store
+            .list_cap_overrides(&site.id, minutes(-100))
+            .await
+            .expect("listed"),
+        vec![past, ended, pod.clone()],
+        "the active override ends now, the future one is gone, the rest untouched"
+    );
+    assert_eq!(
+        store
+            .list_cap_overrides(&site.id, minutes(30))
+            .await
+            .expect("listed"),
+        vec![pod]
+    );
+    assert_eq!(
+        store
+            .list_cap_overrides(&other_site.id, minutes(30))
+            .await
+            .expect("listed"),
+        vec![elsewhere]
+    );
+    let events = store.events_after(&site.id, 0, 100).await.expect("events");
+    assert_eq!(events.len(), events_before.len() + 1);
+    let last = events.last().expect("an event");
+    assert_eq!(last.kind, EventKind::CapChanged);
+    assert_eq!(last.at, minutes(30));
+    assert_eq!(last.payload["circuit_id"], "s1-main");
+
+    let again = store
+        .end_cap_overrides(&circuit_id("s1-main"), minutes(31))
+        .await
+        .expect("nothing left to end");
+    assert_eq!(again, 0);
+    assert_eq!(
+        store
+            .events_after(&site.id, 0, 100)
+            .await
+            .expect("events")
+            .len(),
+        events.len(),
+        "no event when nothing changed"
+    );
+    let missing = store
+        .end_cap_overrides(&circuit_id("nope"), minutes(31))
+        .await
+        .expect_err("unknown circuit");
+    assert!(
+        matches!(
+            missing,
+            StoreError::NotFound {
+                what: "circuit",
+                ..
+            }
+        ),
+        "{missing}"
+    );
+}

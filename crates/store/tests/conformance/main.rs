@@ -6,6 +6,7 @@ mod fixtures;
 mod harness;
 mod layout;
 mod leases;
+mod operators;
 mod outbox;
 mod participants;
 mod plans;
@@ -51,6 +52,7 @@ conformance!(
     layout::a_tariff_round_trips_and_its_change_is_an_event,
     layout::ports_are_found_by_vendor_ids_and_can_be_marked_uncontrolled,
     layout::a_port_or_circuit_id_of_another_site_is_a_conflict,
+    layout::ending_overrides_expires_the_active_one_and_deletes_future_ones,
     participants::participants_are_created_found_by_token_updated_and_deleted,
     participants::a_second_participant_with_the_same_phone_is_a_conflict_and_changes_nothing,
     participants::a_token_already_held_by_someone_else_is_a_conflict_and_changes_nothing,
@@ -62,8 +64,10 @@ conformance!(
     sessions::request_revisions_keep_the_full_history_and_reject_stale_edits,
     sessions::a_request_for_an_ended_session_is_refused,
     sessions::a_request_writes_its_message_in_the_same_transaction,
+    sessions::site_samples_are_those_of_the_site_in_the_range_oldest_first,
     plans::plans_round_trip_and_the_latest_is_found,
     plans::setpoints_move_through_their_states_and_invalid_periods_are_refused,
+    plans::plans_are_listed_newest_first_within_the_range_and_limit,
     outbox::a_message_is_enqueued_once_per_idempotency_key,
     outbox::claimed_messages_are_not_claimed_again_until_their_lease_expires,
     outbox::sent_and_failed_messages_leave_the_queue_and_retries_wait,
@@ -82,6 +86,12 @@ conformance!(
     leases::of_many_owners_racing_for_a_free_lease_exactly_one_gets_it,
     leases::instances_are_live_until_their_announcement_expires,
     leases::a_site_signal_reaches_every_subscriber,
+    operators::operators_round_trip_and_a_taken_name_changes_nothing,
+    operators::sites_are_granted_and_revoked_and_unknown_ones_are_not_found,
+    operators::api_tokens_are_found_by_hash_with_their_operator_and_revoked_once,
+    operators::dashboard_sessions_expire_and_a_new_password_ends_them,
+    operators::deleting_an_operator_removes_their_grants_tokens_and_sessions,
+    operators::login_failures_are_counted_since_an_instant_and_cleared,
 );
 
 #[tokio::test]

@@ -142,3 +142,71 @@ pub async fn setpoints_move_through_their_states_and_invalid_periods_are_refused
         .expect_err("never stored");
     assert!(matches!(missing, StoreError::NotFound { .. }), "{missing}");
 }
+
+pub async fn plans_are_listed_newest_first_within_the_range_and_limit(store: &dyn Store) {
+    let site = seeded_site(store, "s1").await;
+    let other = seeded_site(store, "s2").await;
+    let (_, session) = store
+        .upsert_session(
+            &session("s1", "v1", 0, 0.0, 6.6, SessionStatus::Active),
+            &Effects::none(),
+        )
+        .await
+        .expect("session");
+    let plans: Vec<Plan> = [10, 0, 15, 5]
+        .into_iter()
+        .map(|created| plan(&format!("plan-{created}"), created, &session.id))
+        .collect();
+    for plan in &plans {
+        store.save_plan(plan).await.expect("stored");
+    }
+    let mut elsewhere = plan("plan-other", 5, &session.id);
+    elsewhere.site_id = other.id.clone();
+    store.save_plan(&elsewhere).await.expect("stored");
+    let ids = |listed: Vec<Plan>| -> Vec<String> {
+        listed.into_iter().map(|plan| plan.id.to_string()).collect()
+    };
+
+    let listed = store
+        .list_plans(&site.id, minutes(0), minutes(15), 10)
+        .await
+        .expect("listed");
+
+    assert_eq!(ids(listed.clone()), ["plan-10", "plan-5", "plan-0"]);
+    assert_eq!(listed[0], plans[0], "plans come back whole");
+    assert_eq!(
+        ids(store
+            .list_plans(&site.id, minutes(0), minutes(60), 2)
+            .await
+            .expect("listed")),
+        ["plan-15", "plan-10"]
+    );
+    assert_eq!(
+        ids(store
+            .list_plans(&site.id, minutes(5), minutes(6), 10)
+            .await
+            .expect("listed")),
+        ["plan-5"]
+    );
+    assert_eq!(
+        store
+            .list_plans(&other.id, minutes(0), minutes(60), 10)
+            .await
+            .expect("listed"),
+        vec![elsewhere]
+    );
+    assert!(
+        store
+            .list_plans(&site.id, minutes(20), minutes(60), 10)
+            .await
+            .expect("listed")
+            .is_empty()
+    );
+    assert!(
+        store
+            .list_plans(&site.id, minutes(0), minutes(60), 0)
+            .await
+            .expect("listed")
+            .is_empty()
+    );
+}

@@ -360,3 +360,56 @@ pub async fn a_request_writes_its_message_in_the_same_transaction(store: &dyn St
         "the refused revision's message must not be queued"
     );
 }
+
+pub async fn site_samples_are_those_of_the_site_in_the_range_oldest_first(store: &dyn Store) {
+    seeded_site(store, "s1").await;
+    seeded_site(store, "s2").await;
+    let mut ids = Vec::new();
+    for (site, vendor_id) in [("s1", "v1"), ("s1", "v2"), ("s2", "v3")] {
+        let (_, stored) = store
+            .upsert_session(
+                &session(site, vendor_id, 0, 0.0, 6.6, SessionStatus::Active),
+                &Effects::none(),
+            )
+            .await
+            .expect("stored");
+        ids.push(stored.id);
+    }
+    let sample = |session: usize, at: i64| {
+        MeterSample::new(
+            ids[session].clone(),
+            minutes(at),
+            KilowattHours::new(0.1 * at as f64).expect("kWh"),
+            Kilowatts::new(6.6).expect("kW"),
+            None,
+        )
+        .expect("valid sample")
+    };
+    for (session, at) in [(0, 7), (0, 0), (0, 1), (0, 20), (1, 10), (1, 3), (2, 4)] {
+        store
+            .add_meter_sample(&sample(session, at))
+            .await
+            .expect("stored");
+    }
+
+    let listed = store
+        .list_site_meter_samples(&site_id("s1"), minutes(1), minutes(10))
+        .await
+        .expect("listed");
+
+    assert_eq!(listed, vec![sample(0, 1), sample(1, 3), sample(0, 7)]);
+    assert_eq!(
+        store
+            .list_site_meter_samples(&site_id("s2"), minutes(0), minutes(60))
+            .await
+            .expect("listed"),
+        vec![sample(2, 4)]
+    );
+    assert!(
+        store
+            .list_site_meter_samples(&site_id("s1"), minutes(21), minutes(60))
+            .await
+            .expect("listed")
+            .is_empty()
+    );
+}

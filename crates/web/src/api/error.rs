@@ -1,5 +1,9 @@
 //! The operator API's one error type and its JSON shape:
-//! `{"error": {"message": "...", "field": "phone" | null}}`.
+//! `{"error": {"message": "...", "field": "phone" | null}}`, with the error answers the
+//! OpenAPI document lists per route.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
 
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
@@ -7,22 +11,27 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chargeplan_core::ValueError;
 use chargeplan_store::StoreError;
-use serde_json::json;
+use serde::Serialize;
+use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder, response::Response as Doc};
+use utoipa::{IntoResponses, ToSchema};
 
 /// Everything an operator API route can answer besides success.
 #[derive(Debug)]
 pub(crate) enum ApiError {
-    /// No admin token is configured.
-    Off,
-    /// No bearer token, or not the admin token.
+    /// No credentials, or credentials nobody holds.
     Unauthorized,
+    /// An API token that was revoked.
+    Revoked,
+    /// Authenticated, but the role does not allow it (the message says what is missing).
+    Forbidden(String),
     /// The site or participant (the message says which) does not exist.
     NotFound(String),
     /// The change collides with what is stored (phone or token of another participant).
     Conflict(String),
-    /// A field of the body is invalid; `field` names it when known.
+    /// A field of the body or query is invalid; `field` names it when known (a path such as
+    /// `windows[1].cap_kw` inside a list).
     Invalid {
-        field: Option<&'static str>,
+        field: Option<Cow<'static, str>>,
         message: String,
     },
     /// The body is not JSON of the expected shape (status chosen by axum: 400, 415 or 422).
@@ -35,14 +44,23 @@ impl ApiError {
     /// A validation error naming `field`.
     pub(crate) fn invalid(field: &'static str, message: impl Into<String>) -> Self {
         Self::Invalid {
-            field: Some(field),
+            field: Some(Cow::Borrowed(field)),
+            message: message.into(),
+        }
+    }
+
+    /// A validation error naming a field known only at run time (`windows[2].start`).
+    pub(crate) fn invalid_at(field: String, message: impl Into<String>) -> Self {
+        Self::Invalid {
+            field: Some(Cow::Owned(field)),
             message: message.into(),
         }
     }
 
     pub(crate) fn status_code(&self) -> StatusCode {
         match self {
-            Self::Off | Self::Unauthorized => StatusCode::UNAUTHORIZED,
+            Self::Unauthorized | Self::Revoked => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
@@ -51,11 +69,14 @@ impl ApiError {
         }
     }
 
-    fn message(&self) -> &str {
+    pub(crate) fn message(&self) -> &str {
         match self {
-            Self::Off => "the operator API is off: set api.admin_token",
-            Self::Unauthorized => "send the admin token as `Authorization: Bearer <token>`",
-            Self::NotFound(message)
+            Self::Unauthorized => {
+                "send an API token as `Authorization: Bearer <token>` (create one with `chargeplan token create`)"
+            }
+            Self::Revoked => "this API token was revoked",
+            Self::Forbidden(message)
+            | Self::NotFound(message)
             | Self::Conflict(message)
             | Self::Invalid { message, .. }
             | Self::Body(_, message) => message,
@@ -63,9 +84,9 @@ impl ApiError {
         }
     }
 
-    fn field(&self) -> Option<&'static str> {
+    pub(crate) fn field(&self) -> Option<&str> {
         match self {
-            Self::Invalid { field, .. } => *field,
+            Self::Invalid { field, .. } => field.as_deref(),
             _ => None,
         }
     }
@@ -85,7 +106,7 @@ impl From<StoreError> for ApiError {
 impl From<ValueError> for ApiError {
     fn from(error: ValueError) -> Self {
         Self::Invalid {
-            field: Some(error.field()),
+            field: Some(Cow::Borrowed(error.field())),
             message: error.to_string(),
         }
     }
@@ -100,10 +121,15 @@ impl From<JsonRejection> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.status_code();
-        let body = json!({"error": {"message": self.message(), "field": self.field()}});
+        let body = ErrorBody {
+            error: ErrorDetail {
+                message: self.message().to_owned(),
+                field: self.field().map(str::to_owned),
+            },
+        };
         let mut response = (status, Json(body)).into_response();
         match self {
-            Self::Off | Self::Unauthorized => {
+            Self::Unauthorized | Self::Revoked => {
                 response.headers_mut().insert(
                     header::WWW_AUTHENTICATE,
                     header::HeaderValue::from_static("Bearer"),
@@ -116,6 +142,97 @@ impl IntoResponse for ApiError {
             _ => {}
         }
         response
+    }
+}
+
+/// The body of every error answer, as the OpenAPI document describes it.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct ErrorBody {
+    error: ErrorDetail,
+}
+
+/// What went wrong.
+#[derive(Debug, Serialize, ToSchema)]
+pub(crate) struct ErrorDetail {
+    /// A sentence for the operator, e.g. `cap_kw: must be more than 0 kW`.
+    message: String,
+    /// The offending field (a path such as `windows[1].start` inside a list); `null` when the
+    /// error is not about one field.
+    field: Option<String>,
+}
+
+/// One documented error answer with the [`ErrorBody`] schema.
+fn documented(status: StatusCode, description: &str) -> (String, RefOr<Doc>) {
+    let content = ContentBuilder::new()
+        .schema(Some(Ref::from_schema_name("ErrorBody")))
+        .build();
+    let response = ResponseBuilder::new()
+        .description(description)
+        .content("application/json", content)
+        .build();
+    (status.as_u16().to_string(), RefOr::T(response))
+}
+
+/// 401 (for the OpenAPI document): every route that needs a token.
+pub(crate) struct UnauthorizedError;
+
+impl IntoResponses for UnauthorizedError {
+    fn responses() -> BTreeMap<String, RefOr<Doc>> {
+        BTreeMap::from([documented(
+            StatusCode::UNAUTHORIZED,
+            "no API token, an unknown one, or a revoked one",
+        )])
+    }
+}
+
+/// 403 (for the OpenAPI document): every change.
+pub(crate) struct ForbiddenError;
+
+impl IntoResponses for ForbiddenError {
+    fn responses() -> BTreeMap<String, RefOr<Doc>> {
+        BTreeMap::from([documented(
+            StatusCode::FORBIDDEN,
+            "a site operator on an admin-only route, or a change from the dashboard without \
+             its CSRF token",
+        )])
+    }
+}
+
+/// 404 (for the OpenAPI document).
+pub(crate) struct NotFoundError;
+
+impl IntoResponses for NotFoundError {
+    fn responses() -> BTreeMap<String, RefOr<Doc>> {
+        BTreeMap::from([documented(
+            StatusCode::NOT_FOUND,
+            "unknown site (or one not granted to the caller: the same answer), or unknown \
+             record of the site",
+        )])
+    }
+}
+
+/// 422 (for the OpenAPI document).
+pub(crate) struct InvalidError;
+
+impl IntoResponses for InvalidError {
+    fn responses() -> BTreeMap<String, RefOr<Doc>> {
+        BTreeMap::from([documented(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "a field of the body or query is invalid; `error.field` names it and nothing \
+             was changed",
+        )])
+    }
+}
+
+/// 409 (for the OpenAPI document).
+pub(crate) struct ConflictError;
+
+impl IntoResponses for ConflictError {
+    fn responses() -> BTreeMap<String, RefOr<Doc>> {
+        BTreeMap::from([documented(
+            StatusCode::CONFLICT,
+            "the change collides with what is stored; nothing was changed",
+        )])
     }
 }
 

@@ -1,53 +1,125 @@
-//! The operator JSON API, under `/api/v1`.
+//! The operator JSON API, under `/api/v1`, and its OpenAPI document.
 //!
-//! Every route needs `Authorization: Bearer <admin token>`; the token is checked against the
-//! SHA-256 in [`AppState::admin_token_hash`](crate::AppState) in constant time. Without a
-//! configured token every route answers 401 ("the operator API is off: set
-//! api.admin_token").
+//! Every route but the document needs an operator: `Authorization: Bearer <token>` (an API
+//! token, or the configured `api.admin_token`), or the dashboard's session cookie (whose
+//! changes carry `X-CSRF-Token`); see [`crate::access`]. An **admin** may do everything; a
+//! **site operator** reads everything of the sites granted to them and changes their caps,
+//! tariff, participants and ports' `controllable` flag. A site that is not granted answers
+//! exactly like one that does not exist (404), and `GET /api/v1/sites` lists only the
+//! caller's sites. Admin-only routes answer 403 to site operators whatever the site, so that
+//! answer reveals nothing either.
 //!
-//! Participants of a site:
+//! | method | path | who | what |
+//! |---|---|---|---|
+//! | `GET` | `/api/v1/openapi.json` | anyone | this API's OpenAPI 3.1 document |
+//! | `GET` | `/api/v1/sites` | operator | the caller's sites |
+//! | `GET` | `/api/v1/sites/{site_id}` | operator | one site, with its clock now |
+//! | `PUT` | `/api/v1/sites/{site_id}` | admin | create (201) or update a site: name, time zone, slot length |
+//! | `GET` | `/api/v1/sites/{site_id}/circuits` | operator | the circuit tree with each circuit's cap in force now |
+//! | `PUT` | `/api/v1/sites/{site_id}/circuits` | admin | replace the whole tree (409 while a removed circuit feeds ports) |
+//! | `PUT` | `/api/v1/sites/{site_id}/circuits/{circuit_id}/cap` | operator | a circuit's static cap |
+//! | `GET` | `/api/v1/sites/{site_id}/circuits/{circuit_id}/schedule` | operator | a circuit's weekly cap windows (site local time) |
+//! | `PUT` | `/api/v1/sites/{site_id}/circuits/{circuit_id}/schedule` | operator | replace them |
+//! | `DELETE` | `/api/v1/sites/{site_id}/circuits/{circuit_id}/overrides` | operator | end the circuit's overrides now |
+//! | `GET` | `/api/v1/sites/{site_id}/overrides` | operator | overrides active now or starting later |
+//! | `POST` | `/api/v1/sites/{site_id}/overrides` | operator | add an override with an expiry (a demand-response event) |
+//! | `GET` | `/api/v1/sites/{site_id}/tariff` | operator | the tariff (404 while none is set) |
+//! | `PUT` | `/api/v1/sites/{site_id}/tariff` | operator | replace it: time-of-use windows, demand charge, billing day |
+//! | `GET` | `/api/v1/sites/{site_id}/ports` | operator | the ports with their vendor mapping |
+//! | `PUT` | `/api/v1/sites/{site_id}/ports/{port_id}` | admin | create (201) or replace a port: circuit, vendor account/location/EVSE/connector, power, phases, voltage |
+//! | `PATCH` | `/api/v1/sites/{site_id}/ports/{port_id}` | operator | `{"controllable": true}` |
+//! | `GET` | `/api/v1/sites/{site_id}/participants` | operator | the site's drivers, phone numbers masked |
+//! | `POST` | `/api/v1/sites/{site_id}/participants` | operator | register a driver (201) |
+//! | `GET` | `/api/v1/sites/{site_id}/participants/{participant_id}` | operator | one driver |
+//! | `PUT` | `/api/v1/sites/{site_id}/participants/{participant_id}` | operator | replace a driver's phone, tokens and Wh/mile |
+//! | `DELETE` | `/api/v1/sites/{site_id}/participants/{participant_id}` | operator | delete a driver (204) |
+//! | `GET` | `/api/v1/sites/{site_id}/sessions` | operator | `?state=open`: live sessions; else those started in `?from&to` (default 7 days, at most 93), each with its latest request |
+//! | `GET` | `/api/v1/sites/{site_id}/sessions/{session_id}` | operator | one session: request revisions, newest setpoint, planned power |
+//! | `GET` | `/api/v1/sites/{site_id}/plans` | operator | plans made in `?from&to` (default 24 hours), newest first, at most `?limit` (default 50) |
+//! | `GET` | `/api/v1/sites/{site_id}/plans/latest` | operator | the newest plan with per-slot power |
+//! | `GET` | `/api/v1/sites/{site_id}/plans/{plan_id}` | operator | one plan |
+//! | `GET` | `/api/v1/sites/{site_id}/setpoints` | operator | the setpoint audit since `?since` (default 24 hours ago) |
 //!
-//! | route | answer |
-//! |---|---|
-//! | `GET /api/v1/sites/{site_id}/participants` | 200 `{"participants": [...]}` |
-//! | `POST /api/v1/sites/{site_id}/participants` | 201 the participant (and `Location`) |
-//! | `GET /api/v1/sites/{site_id}/participants/{participant_id}` | 200 the participant |
-//! | `PUT /api/v1/sites/{site_id}/participants/{participant_id}` | 200 the participant |
-//! | `DELETE /api/v1/sites/{site_id}/participants/{participant_id}` | 204 |
+//! Every change of caps, schedules, overrides, the tariff, ports or circuits asks the site's
+//! control worker to re-plan at once ([`ControlHandle::trigger`](chargeplan_control::ControlHandle::trigger));
+//! the store also records a `cap_changed` or `tariff_changed` event with the change.
 //!
-//! The body of `POST` and `PUT` (a `PUT` replaces everything but the id and creation time):
-//! `{"phone": "+14155550101", "token_uids": ["04A2B3C4"], "wh_per_mile": 300}`; the phone
-//! in E.164 form, at least one token uid, `wh_per_mile` optional (default 300).
+//! Answers are JSON with units in the field names (`cap_kw`, `energy_kwh`); times are RFC 3339
+//! UTC, with a `*_local` twin on the site's clock where an operator reads them. Phone numbers
+//! appear only in the participants routes, masked (`+•••••••••01`) everywhere but the 201 of a
+//! create and the `GET` of one participant; sessions never show them.
 //!
-//! **Phone numbers are shown masked** (`+•••••••••01`) in every answer except the 201 of a
-//! create and the `GET` of one participant, where operators need to check the number; lists
-//! are what end up in screenshots and logs.
+//! Errors have one shape, `{"error": {"message": "...", "field": "cap_kw"}}` (`field` is `null`
+//! when the error is not about one field, and a path such as `windows[1].start` inside a
+//! list): 401 without a valid token (or with a revoked one), 403 for a site operator on an
+//! admin-only route, 404 for an unknown or not-granted site and for an unknown record of the
+//! site (ids that cannot be ids included, except the new id of a `PUT` that creates, which is
+//! a 422), 409 when the change collides with what is stored, 422 for an invalid field (nothing
+//! is changed), and an opaque 500 whose reason is only logged.
 //!
-//! Errors have one shape, `{"error": {"message": "...", "field": "phone"}}` (`field` is
-//! `null` when the error is not about one field): 401 without the admin token, 404 for an
-//! unknown site or participant (a participant of another site is unknown), 409 when the
-//! phone or a token uid belongs to another participant of the site, 422 for an invalid
-//! field, and an opaque 500 whose reason is only logged.
+//! The routes are built by one [`OpenApiRouter`] from the handlers' `#[utoipa::path]`
+//! annotations, which also make the document ([`openapi`]); tests check the table above, the
+//! document and the served routes against each other.
 
-mod auth;
+mod caps;
+mod circuits;
 mod error;
+mod input;
+mod local_time;
+mod openapi;
+mod overrides;
 mod participants;
+mod paths;
+mod plans;
+mod ports;
+mod schedule;
+mod sessions;
+mod setpoints;
+mod sites;
+mod tariff;
 
 use axum::Router;
-use axum::routing::get;
+use utoipa::OpenApi as _;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::AppState;
 
-pub(crate) fn routes() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/api/v1/sites/{site_id}/participants",
-            get(participants::list).post(participants::create),
-        )
-        .route(
-            "/api/v1/sites/{site_id}/participants/{participant_id}",
-            get(participants::show)
-                .put(participants::replace)
-                .delete(participants::remove),
-        )
+pub(crate) use error::ApiError;
+
+/// The API's routes with their OpenAPI entries. One `routes!` per path: handlers of one path
+/// only, as `OpenApiRouter` mounts every handler of a `routes!` on each of its paths.
+fn openapi_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
+        .routes(routes!(openapi::serve))
+        .routes(routes!(sites::list))
+        .routes(routes!(sites::show, sites::put))
+        .routes(routes!(circuits::show, circuits::replace))
+        .routes(routes!(caps::set))
+        .routes(routes!(schedule::show, schedule::replace))
+        .routes(routes!(overrides::end))
+        .routes(routes!(overrides::list, overrides::create))
+        .routes(routes!(tariff::show, tariff::replace))
+        .routes(routes!(ports::list))
+        .routes(routes!(ports::put, ports::patch))
+        .routes(routes!(participants::list, participants::create))
+        .routes(routes!(
+            participants::show,
+            participants::replace,
+            participants::remove
+        ))
+        .routes(routes!(sessions::list))
+        .routes(routes!(sessions::show))
+        .routes(routes!(plans::list))
+        .routes(routes!(plans::latest))
+        .routes(routes!(plans::show))
+        .routes(routes!(setpoints::list))
 }
+
+/// The API's routes, for [`crate::router`].
+pub(crate) fn routes() -> Router<AppState> {
+    openapi_router().split_for_parts().0
+}
+
+#[cfg(test)]
+mod tests;

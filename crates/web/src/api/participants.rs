@@ -9,28 +9,42 @@ use axum::response::{IntoResponse, Response};
 use chargeplan_core::{Participant, ParticipantId, PhoneNumber, SiteId, TokenUid, WhPerMile};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
-use super::auth::Operator;
-use super::error::ApiError;
+use super::error::{
+    ApiError, ConflictError, ForbiddenError, InvalidError, NotFoundError, UnauthorizedError,
+};
+use super::paths::{ParticipantPath, SitePath};
 use crate::AppState;
+use crate::access::ApiCaller;
 
 /// The body of a create or replace. Every field is optional here so that a missing one is
 /// reported by name; unknown fields (typos) are rejected.
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ParticipantBody {
+    /// E.164, e.g. `+14155550101`.
+    #[schema(example = "+14155550101")]
     phone: Option<String>,
+    /// The charging card or app token uids, at least one.
+    #[schema(example = json!(["04A2B3C4"]))]
     token_uids: Option<Vec<String>>,
+    /// The vehicle's consumption, 100 to 1000 Wh/mile; default 300.
+    #[schema(example = 300)]
     wh_per_mile: Option<f64>,
 }
 
 /// A participant as the API shows it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct ParticipantView {
+    #[schema(value_type = String)]
     id: ParticipantId,
+    #[schema(value_type = String)]
     site_id: SiteId,
-    /// E.164, or masked (see the module doc).
+    /// E.164 in a create's answer and a `GET` of one participant, else masked
+    /// (`+•••••••••01`).
     phone: String,
+    #[schema(value_type = Vec<String>)]
     token_uids: Vec<TokenUid>,
     wh_per_mile: f64,
     created_at: DateTime<Utc>,
@@ -60,7 +74,7 @@ impl ParticipantView {
 }
 
 /// The list answer.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct ParticipantList {
     participants: Vec<ParticipantView>,
 }
@@ -106,12 +120,24 @@ impl ParticipantBody {
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/sites/{site_id}/participants",
+    operation_id = "list_participants",
+    tag = "participants",
+    params(SitePath),
+    responses(
+        (status = 200, description = "the site's participants, phone numbers masked", body = ParticipantList),
+        UnauthorizedError,
+        NotFoundError,
+    ),
+)]
 pub(crate) async fn list(
-    _: Operator,
+    caller: ApiCaller,
     State(state): State<AppState>,
-    Path(site_id): Path<String>,
+    Path(path): Path<SitePath>,
 ) -> Result<Json<ParticipantList>, ApiError> {
-    let site = known_site(&state, &site_id).await?;
+    let site = caller.known_site(&state, &path.site_id).await?.id;
     let participants = state.store.list_participants(&site).await?;
     Ok(Json(ParticipantList {
         participants: participants
@@ -121,13 +147,29 @@ pub(crate) async fn list(
     }))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/sites/{site_id}/participants",
+    operation_id = "create_participant",
+    tag = "participants",
+    params(SitePath),
+    request_body = ParticipantBody,
+    responses(
+        (status = 201, description = "the participant, with the whole phone number", body = ParticipantView),
+        UnauthorizedError,
+        ForbiddenError,
+        NotFoundError,
+        ConflictError,
+        InvalidError,
+    ),
+)]
 pub(crate) async fn create(
-    _: Operator,
+    caller: ApiCaller,
     State(state): State<AppState>,
-    Path(site_id): Path<String>,
+    Path(path): Path<SitePath>,
     body: Result<Json<ParticipantBody>, JsonRejection>,
 ) -> Result<Response, ApiError> {
-    let site = known_site(&state, &site_id).await?;
+    let site = caller.known_site(&state, &path.site_id).await?.id;
     let Json(body) = body?;
     let fields = body.validate()?;
     let participant = Participant::new(
@@ -148,24 +190,53 @@ pub(crate) async fn create(
         .into_response())
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/sites/{site_id}/participants/{participant_id}",
+    operation_id = "get_participant",
+    tag = "participants",
+    params(ParticipantPath),
+    responses(
+        (status = 200, description = "the participant, with the whole phone number", body = ParticipantView),
+        UnauthorizedError,
+        NotFoundError,
+    ),
+)]
 pub(crate) async fn show(
-    _: Operator,
+    caller: ApiCaller,
     State(state): State<AppState>,
-    Path((site_id, participant_id)): Path<(String, String)>,
+    Path(path): Path<ParticipantPath>,
 ) -> Result<Json<ParticipantView>, ApiError> {
-    let site = known_site(&state, &site_id).await?;
-    let participant = participant_of(&state, &site, &participant_id).await?;
+    let site = caller.known_site(&state, &path.site_id).await?.id;
+    let participant = participant_of(&state, &site, &path.participant_id).await?;
     Ok(Json(ParticipantView::new(&participant, Phone::Full)))
 }
 
+#[utoipa::path(
+    put,
+    path = "/api/v1/sites/{site_id}/participants/{participant_id}",
+    operation_id = "replace_participant",
+    tag = "participants",
+    params(ParticipantPath),
+    description = "Replaces everything but the id and creation time.",
+    request_body = ParticipantBody,
+    responses(
+        (status = 200, description = "the participant, phone number masked", body = ParticipantView),
+        UnauthorizedError,
+        ForbiddenError,
+        NotFoundError,
+        ConflictError,
+        InvalidError,
+    ),
+)]
 pub(crate) async fn replace(
-    _: Operator,
+    caller: ApiCaller,
     State(state): State<AppState>,
-    Path((site_id, participant_id)): Path<(String, String)>,
+    Path(path): Path<ParticipantPath>,
     body: Result<Json<ParticipantBody>, JsonRejection>,
 ) -> Result<Json<ParticipantView>, ApiError> {
-    let site = known_site(&state, &site_id).await?;
-    let existing = participant_of(&state, &site, &participant_id).await?;
+    let site = caller.known_site(&state, &path.site_id).await?.id;
+    let existing = participant_of(&state, &site, &path.participant_id).await?;
     let Json(body) = body?;
     let fields = body.validate()?;
     let participant = Participant::new(
@@ -180,26 +251,28 @@ pub(crate) async fn replace(
     Ok(Json(ParticipantView::new(&participant, Phone::Masked)))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api/v1/sites/{site_id}/participants/{participant_id}",
+    operation_id = "delete_participant",
+    tag = "participants",
+    params(ParticipantPath),
+    responses(
+        (status = 204, description = "deleted"),
+        UnauthorizedError,
+        ForbiddenError,
+        NotFoundError,
+    ),
+)]
 pub(crate) async fn remove(
-    _: Operator,
+    caller: ApiCaller,
     State(state): State<AppState>,
-    Path((site_id, participant_id)): Path<(String, String)>,
+    Path(path): Path<ParticipantPath>,
 ) -> Result<StatusCode, ApiError> {
-    let site = known_site(&state, &site_id).await?;
-    let participant = participant_of(&state, &site, &participant_id).await?;
+    let site = caller.known_site(&state, &path.site_id).await?.id;
+    let participant = participant_of(&state, &site, &path.participant_id).await?;
     state.store.delete_participant(&participant.id).await?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-/// The id of an existing site, else 404.
-async fn known_site(state: &AppState, site_id: &str) -> Result<SiteId, ApiError> {
-    let not_found = || ApiError::NotFound(format!("site '{site_id}' not found"));
-    let id = SiteId::parse(site_id).map_err(|_| not_found())?;
-    match state.store.get_site(&id).await {
-        Ok(site) => Ok(site.id),
-        Err(chargeplan_store::StoreError::NotFound { .. }) => Err(not_found()),
-        Err(error) => Err(error.into()),
-    }
 }
 
 /// The participant if it exists and belongs to `site`, else 404.

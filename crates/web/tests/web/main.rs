@@ -4,7 +4,17 @@
 //! One test binary (instead of one per file) so the shared support compiles and links once.
 
 mod api;
+mod api_changes;
+mod api_openapi;
+mod api_roles;
+mod api_validation;
+mod dashboard;
+mod dashboard_caps;
+mod dashboard_reports;
 mod driver_link;
 mod join;
 mod join_limits;
+mod login;
+mod metrics;
+mod operators;
 mod support;

@@ -52,6 +52,8 @@ pub struct Reply {
     pub status: StatusCode,
     /// The `Location` header, if any.
     pub location: Option<String>,
+    /// Every header (e.g. `Set-Cookie`).
+    pub headers: axum::http::HeaderMap,
     pub body: String,
 }
 
@@ -82,10 +84,8 @@ impl TestApp {
             cancel.clone(),
         );
         let state = AppState {
-            store: store.clone(),
-            clock: dyn_clock,
-            control,
             admin_token_hash: Some(sha256_hex(ADMIN_TOKEN)),
+            ..AppState::new(store.clone(), dyn_clock, control)
         };
         let app = Self {
             store,
@@ -173,12 +173,14 @@ impl TestApp {
             .headers()
             .get(header::LOCATION)
             .map(|v| v.to_str().expect("ascii").to_owned());
+        let headers = response.headers().clone();
         let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
             .await
             .expect("body");
         Reply {
             status,
             location,
+            headers,
             body: String::from_utf8(bytes.to_vec()).expect("UTF-8 body"),
         }
     }

@@ -1,0 +1,32 @@
+//! The already-loaded data a report is computed from.
+
+use chargeplan_core::{ChargingRequest, MeterSample, Port, Session, Site, Tariff};
+
+use crate::period::Period;
+
+/// Everything [`compute`](crate::compute) needs, loaded beforehand (by [`load`](crate::load)
+/// or by a test).
+#[derive(Debug, Clone)]
+pub struct ReportInput {
+    /// The site; its time zone defines the period.
+    pub site: Site,
+    /// The site's ports, for their maximum power.
+    pub ports: Vec<Port>,
+    /// The site's tariff; without one the report has no cost figures.
+    pub tariff: Option<Tariff>,
+    /// The sessions that started in the period. Others are ignored.
+    pub sessions: Vec<SessionInput>,
+    /// The period reported on.
+    pub period: Period,
+}
+
+/// One session with its latest request and its meter samples.
+#[derive(Debug, Clone)]
+pub struct SessionInput {
+    /// The session as last reported by its vendor cloud.
+    pub session: Session,
+    /// The driver's latest request revision, if they made one.
+    pub latest_request: Option<ChargingRequest>,
+    /// The session's meter samples, in any order. Samples of other sessions are ignored.
+    pub samples: Vec<MeterSample>,
+}

@@ -1,0 +1,29 @@
+//! Crate root: the public entry points; the crate documentation is README.md, included below.
+#![doc = include_str!("../README.md")]
+
+mod compute;
+mod cost;
+mod counterfactual;
+mod csv;
+mod error;
+mod fulfilment;
+mod input;
+mod intervals;
+mod load;
+mod measured;
+mod period;
+mod report;
+mod rows;
+mod summary;
+#[cfg(test)]
+mod test_fixtures;
+
+pub use compute::compute;
+pub use csv::{summary_csv, to_csv};
+pub use error::ReportError;
+pub use fulfilment::{REQUEST_MET_TOLERANCE_KWH, RequestKind};
+pub use input::{ReportInput, SessionInput};
+pub use intervals::INTERVAL_MINUTES;
+pub use load::load;
+pub use period::{Period, PeriodBounds, PeriodKind, PeriodSummary};
+pub use report::{CostSummary, Report, SessionRow, Summary};

@@ -1,0 +1,135 @@
+//! `GET /dashboard/sites/{site_id}/reports` (the page) and `…/reports.csv` (a download) for a
+//! day or a week: the figures come from `chargeplan-reports`, computed from the store.
+
+use std::collections::HashMap;
+
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use chargeplan_core::{SessionId, Site};
+use chargeplan_reports::{Period, Report, summary_csv, to_csv};
+
+use super::alias::driver_alias;
+use super::frame::{Frame, Section, page};
+use super::report_query::{CsvTable, QueryError, ReportQuery};
+use super::report_view::{ReportView, report_content};
+use super::{granted_site, internal};
+use crate::AppState;
+use crate::access::DashboardUser;
+
+/// `GET /dashboard/sites/{site_id}/reports`.
+pub(crate) async fn show(
+    State(state): State<AppState>,
+    user: DashboardUser,
+    Path(site_id): Path<String>,
+    Query(query): Query<ReportQuery>,
+) -> Result<Response, Response> {
+    let site = granted_site(&state, &user, &site_id).await?;
+    let today = state
+        .clock
+        .now()
+        .with_timezone(&site.time_zone)
+        .date_naive();
+    let (report, error, status) = match query.period(today) {
+        Ok(period) => {
+            let report = compute(&state, &site, period).await?;
+            let aliases = aliases(&state, &site, &report).await?;
+            (Some((period, report, aliases)), None, StatusCode::OK)
+        }
+        Err(error) => (None, Some(error), StatusCode::UNPROCESSABLE_ENTITY),
+    };
+    let view = ReportView {
+        site: &site,
+        query: &query,
+        today,
+        report: report.as_ref().map(|(p, r, a)| (p, r, a)),
+        error: error.as_ref(),
+        now: state.clock.now(),
+    };
+    let title = match &error {
+        Some(_) => format!("Error: Reports — {}", site.name),
+        None => format!("Reports — {}", site.name),
+    };
+    let frame = Frame {
+        title: &title,
+        user: &user,
+        site: Some(&site),
+        section: Section::Reports,
+    };
+    let body = page(&frame, report_content(&view)).into_string();
+    Ok((status, Html(body)).into_response())
+}
+
+/// `GET /dashboard/sites/{site_id}/reports.csv`: the sessions (default) or the summary of the
+/// period as an RFC 4180 CSV attachment.
+pub(crate) async fn csv(
+    State(state): State<AppState>,
+    user: DashboardUser,
+    Path(site_id): Path<String>,
+    Query(query): Query<ReportQuery>,
+) -> Result<Response, Response> {
+    let site = granted_site(&state, &user, &site_id).await?;
+    let today = state
+        .clock
+        .now()
+        .with_timezone(&site.time_zone)
+        .date_naive();
+    let (period, table) = match query.period(today).and_then(|p| Ok((p, query.table()?))) {
+        Ok(found) => found,
+        Err(QueryError { message, .. }) => {
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, message).into_response());
+        }
+    };
+    let report = compute(&state, &site, period).await?;
+    let (body, name) = match table {
+        CsvTable::Sessions => (to_csv(&report), "sessions"),
+        CsvTable::Summary => (summary_csv(&report), "summary"),
+    };
+    let filename = format!("chargeplan-{}-{}-{name}.csv", site.id, period.label());
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response())
+}
+
+async fn compute(state: &AppState, site: &Site, period: Period) -> Result<Report, Response> {
+    chargeplan_reports::load(state.store.as_ref(), &site.id, period)
+        .await
+        .map_err(internal)
+}
+
+/// The drivers' aliases of the report's sessions ("Driver 3F2A", "Guest on p1").
+async fn aliases(
+    state: &AppState,
+    site: &Site,
+    report: &Report,
+) -> Result<HashMap<SessionId, String>, Response> {
+    let participants = state
+        .store
+        .list_participants(&site.id)
+        .await
+        .map_err(internal)?;
+    let sessions = state
+        .store
+        .list_sessions_started(&site.id, report.period.from, report.period.to)
+        .await
+        .map_err(internal)?;
+    Ok(sessions
+        .into_iter()
+        .map(|session| {
+            let participant = session
+                .token_uid
+                .as_ref()
+                .and_then(|uid| participants.iter().find(|p| p.has_token(uid)));
+            let alias = driver_alias(participant.map(|p| &p.id), session.port_id.as_ref());
+            (session.id, alias)
+        })
+        .collect())
+}

@@ -1,0 +1,141 @@
+//! The overview's table of open sessions: who (an alias, never a phone number), where, how
+//! much so far against the request, departure, what the plan promises, any shortfall and
+//! why, and where the newest setpoint is in its round trip to the vendor.
+
+use chargeplan_core::{
+    Projection, RequestedEnergy, Setpoint, SetpointState, ShortfallCause, format_local_time,
+};
+use maud::{Markup, html};
+
+use super::chart::band_colour;
+use super::format::kw;
+use super::load::{OpenSession, SiteState};
+use super::series::BandKind;
+
+/// The table, or a sentence when no car is plugged in.
+pub(crate) fn sessions_table(state: &SiteState) -> Markup {
+    html! {
+        section aria-labelledby="sessions-heading" {
+            h2 #sessions-heading { "Sessions" }
+            @if state.sessions.is_empty() {
+                p.muted { "No car is charging at this site now." }
+            } @else {
+                div.table-wrap {
+                    table #sessions {
+                        caption.visually-hidden { "Open charging sessions" }
+                        thead {
+                            tr {
+                                th scope="col" { "Driver" }
+                                th scope="col" { "Port" }
+                                th.num scope="col" { "Delivered / requested" }
+                                th scope="col" { "Departure" }
+                                th scope="col" { "Projection" }
+                                th scope="col" { "Shortfall" }
+                                th scope="col" { "Setpoint" }
+                            }
+                        }
+                        tbody {
+                            @for open in &state.sessions {
+                                (row(state, open))
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn row(state: &SiteState, open: &OpenSession) -> Markup {
+    let (tz, now) = (state.site.time_zone, state.now);
+    let session = &open.session;
+    let planned = state
+        .plan
+        .as_ref()
+        .and_then(|plan| plan.session(&session.id).map(|sp| (plan, sp)));
+    let projection = match (planned, &open.request) {
+        (Some((plan, sp)), Some(request)) => Some(Projection::from_plan(
+            plan,
+            sp,
+            session.energy.get(),
+            request,
+            now,
+        )),
+        _ => None,
+    };
+    let requested = match open.request.as_ref().map(|r| r.energy) {
+        Some(RequestedEnergy::Kwh(kwh)) => format!("{} kWh", kw(kwh.get())),
+        Some(RequestedEnergy::AsMuchAsPossible) => "as much as possible".to_owned(),
+        None => "no request".to_owned(),
+    };
+    html! {
+        tr {
+            th.nowrap scope="row" {
+                span.swatch style=(format!("background:{}", band_colour(BandKind::Session(open.colour)))) aria-hidden="true" {}
+                " " (open.alias)
+            }
+            td.nowrap { (session.port_id.as_ref().map_or("—", |p| p.as_str())) }
+            td.num { (kw(session.energy.get())) " kWh / " (requested) }
+            td {
+                @match &open.request {
+                    Some(request) => { (format_local_time(request.departure, tz, now)) }
+                    None => { span.muted { "not given" } }
+                }
+            }
+            td {
+                @match (&projection, planned) {
+                    (Some(p), _) => {
+                        "~" (kw(p.delivered_kwh)) " kWh by " (format_local_time(p.departure, tz, now))
+                        @if let Some(done) = p.completion.filter(|_| p.is_met()) {
+                            br; span.muted { "done at " (format_local_time(done, tz, now)) }
+                        }
+                    }
+                    (None, Some((plan, sp))) => {
+                        "~" (kw(session.energy.get() + plan.remaining_kwh(sp, now))) " kWh planned"
+                    }
+                    (None, None) => { span.muted { "not planned" } }
+                }
+            }
+            td {
+                @match &projection {
+                    Some(p) if !p.is_met() => {
+                        span.status-bad { (kw(p.shortfall_kwh)) " kWh short" }
+                        @if let Some(cause) = p.cause {
+                            br; span.muted { (cause_text(cause)) }
+                        }
+                    }
+                    Some(_) => { span.status-ok { "none" } }
+                    None => { span.muted { "—" } }
+                }
+            }
+            td { (setpoint_state(open.setpoint.as_ref(), now)) }
+        }
+    }
+}
+
+/// Why a session falls short, for operators.
+fn cause_text(cause: ShortfallCause) -> &'static str {
+    match cause {
+        ShortfallCause::SiteAtCapacity => "a circuit is at its cap",
+        ShortfallCause::NotEnoughTime => "more than the port delivers before departure",
+        ShortfallCause::PowerSteps => "the charger's minimum power steps",
+    }
+}
+
+/// "accepted · 7.2 kW now", "pending", or "none sent".
+fn setpoint_state(setpoint: Option<&Setpoint>, now: chrono::DateTime<chrono::Utc>) -> Markup {
+    let Some(setpoint) = setpoint else {
+        return html! { span.muted { "none sent" } };
+    };
+    let class = match setpoint.state {
+        SetpointState::Accepted => "status-ok",
+        SetpointState::Pending => "",
+        SetpointState::Rejected | SetpointState::Failed => "status-bad",
+    };
+    html! {
+        span class=(class) { (setpoint.state.as_str()) }
+        @if let Some(limit) = setpoint.limit_at(now) {
+            " · " (kw(limit)) " kW now"
+        }
+    }
+}
