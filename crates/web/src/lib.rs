@@ -10,6 +10,7 @@ mod join;
 mod metrics;
 mod middleware;
 mod shell;
+mod time_axis;
 
 use std::sync::Arc;
 

@@ -4,12 +4,13 @@
 //! attributes (`data-cap-kw`, `data-planned-peak-kw`) on the `<svg>`. Pure and deterministic.
 
 use chargeplan_core::format_local_time;
-use chrono::{DateTime, Duration, TimeZone as _, Timelike as _, Utc};
+use chrono::{DateTime, Duration, Timelike as _, Utc};
 use chrono_tz::Tz;
 use maud::{Markup, html};
 
 use super::format::{kw, kw_attr};
 use super::series::{BandKind, CircuitChart, Step};
+use crate::time_axis::hour_ticks;
 
 /// Drawing size in SVG units; the chart scales to its container's width.
 const WIDTH: f64 = 960.0;
@@ -76,7 +77,7 @@ fn svg(chart: &CircuitChart, key: &str) -> Markup {
             }
             text x=(num(LEFT - 6.0)) y=(num(TOP - 14.0)) text-anchor="end" fill=(TEXT) font-size="12" { "kW" }
             line x1=(num(LEFT)) y1=(num(BOTTOM)) x2=(num(RIGHT)) y2=(num(BOTTOM)) stroke=(NOW_COLOUR) {}
-            @for (at, label) in hour_ticks(chart.from, chart.to, chart.tz) {
+            @for (at, label) in hour_labels(chart.from, chart.to, chart.tz) {
                 line x1=(num(scale.x(at))) y1=(num(BOTTOM)) x2=(num(scale.x(at))) y2=(num(BOTTOM + 5.0)) stroke=(NOW_COLOUR) {}
                 text x=(num(scale.x(at))) y=(num(BOTTOM + 20.0)) text-anchor="middle" fill=(TEXT) { (label) }
             }
@@ -352,39 +353,15 @@ fn step_path(steps: &[Step], s: &Scale) -> String {
     d
 }
 
-/// Whole local hours between `t0` and `t1`, every 1, 2, 3, 4, 6, 12 or 24 hours so that
-/// there are at most 12, labelled "14:00". Hours skipped by a DST change are left out.
-fn hour_ticks(t0: DateTime<Utc>, t1: DateTime<Utc>, tz: Tz) -> Vec<(DateTime<Utc>, String)> {
-    let hours = (t1 - t0).num_minutes() as f64 / 60.0;
-    let stride = [1, 2, 3, 4, 6, 12, 24]
+/// At most 12 hour ticks, labelled "14:00", or with the weekday at midnight.
+fn hour_labels(t0: DateTime<Utc>, t1: DateTime<Utc>, tz: Tz) -> Vec<(DateTime<Utc>, String)> {
+    hour_ticks(t0, t1, tz, 12)
         .into_iter()
-        .find(|s| hours / f64::from(*s) <= 12.0)
-        .unwrap_or(24);
-    let local = t0.with_timezone(&tz).naive_local();
-    let first_hour = local.hour() - local.hour() % stride;
-    let Some(base) = local.date().and_hms_opt(first_hour, 0, 0) else {
-        return Vec::new();
-    };
-    let mut ticks = Vec::new();
-    for k in 0..200 {
-        let naive = base + Duration::hours(i64::from(stride * k));
-        let Some(at) = tz.from_local_datetime(&naive).earliest() else {
-            continue;
-        };
-        let at = at.with_timezone(&Utc);
-        if at > t1 {
-            break;
-        }
-        if at >= t0 {
-            let label = if naive.hour() == 0 {
-                naive.format("%a").to_string()
-            } else {
-                naive.format("%H:%M").to_string()
-            };
-            ticks.push((at, label));
-        }
-    }
-    ticks
+        .map(|(at, local)| {
+            let format = if local.hour() == 0 { "%a" } else { "%H:%M" };
+            (at, local.format(format).to_string())
+        })
+        .collect()
 }
 
 /// A coordinate: one decimal, never NaN.

@@ -2,7 +2,7 @@
 //! for screen readers. Pure and deterministic: the same data always gives the same markup.
 
 use chargeplan_core::format_local_time;
-use chrono::{DateTime, Duration, TimeZone, Timelike, Utc};
+use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 use maud::{Markup, html};
 
@@ -178,35 +178,12 @@ fn polyline(points: &[(f64, f64)]) -> String {
         .join(" ")
 }
 
-/// Whole local hours between `t0` and `t1`, every 1, 2, 3, 4, 6, 12 or 24 hours so that
-/// there are at most 6, labelled "14:00". Hours skipped by a DST change are left out.
+/// At most 6 hour ticks, labelled "14:00".
 fn hour_ticks(t0: DateTime<Utc>, t1: DateTime<Utc>, tz: Tz) -> Vec<(DateTime<Utc>, String)> {
-    let hours = (t1 - t0).num_minutes() as f64 / 60.0;
-    let stride = [1, 2, 3, 4, 6, 12, 24]
+    crate::time_axis::hour_ticks(t0, t1, tz, 6)
         .into_iter()
-        .find(|s| hours / f64::from(*s) <= 6.0)
-        .unwrap_or(24);
-    let local = t0.with_timezone(&tz).naive_local();
-    let first_hour = local.hour() - local.hour() % stride;
-    let Some(base) = local.date().and_hms_opt(first_hour, 0, 0) else {
-        return Vec::new();
-    };
-    let mut ticks = Vec::new();
-    // Bounded: a chart spanning more than a few weeks gets no more than 60 candidate ticks.
-    for k in 0..60 {
-        let naive = base + Duration::hours(i64::from(stride * k));
-        let Some(at) = tz.from_local_datetime(&naive).earliest() else {
-            continue;
-        };
-        let at = at.with_timezone(&Utc);
-        if at > t1 {
-            break;
-        }
-        if at >= t0 {
-            ticks.push((at, naive.format("%H:%M").to_string()));
-        }
-    }
-    ticks
+        .map(|(at, local)| (at, local.format("%H:%M").to_string()))
+        .collect()
 }
 
 /// The chart in words: the planned window and peak, and whether there are measurements.
