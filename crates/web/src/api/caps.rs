@@ -9,6 +9,7 @@ use super::circuits::{CircuitView, circuit_of, tree_view};
 use super::error::{ApiError, ForbiddenError, InvalidError, NotFoundError, UnauthorizedError};
 use super::input::{Body, cap};
 use super::paths::CircuitPath;
+use super::site_changed;
 use crate::AppState;
 use crate::access::ApiCaller;
 
@@ -51,7 +52,7 @@ pub(crate) async fn set(
         .store
         .set_static_cap(&circuit.id, rating.get(), state.clock.now())
         .await?;
-    state.control.trigger(&site.id);
+    site_changed(&state, &caller, &site.id, "cap");
     tree_view(&state, &site)
         .await?
         .into_circuit(&circuit.id)

@@ -16,6 +16,7 @@ use super::error::{
 use super::input::{Body, cap, relabel};
 use super::local_time::local;
 use super::paths::SitePath;
+use super::site_changed;
 use crate::AppState;
 use crate::access::ApiCaller;
 
@@ -155,7 +156,7 @@ pub(crate) async fn replace(
         .store
         .replace_circuits(&site.id, &circuits, state.clock.now())
         .await?;
-    state.control.trigger(&site.id);
+    site_changed(&state, &caller, &site.id, "circuits");
     Ok(Json(tree_view(&state, &site).await?))
 }
 

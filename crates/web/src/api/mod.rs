@@ -39,6 +39,8 @@
 //! | `GET` | `/api/v1/sites/{site_id}/plans/latest` | operator | the newest plan with per-slot power |
 //! | `GET` | `/api/v1/sites/{site_id}/plans/{plan_id}` | operator | one plan |
 //! | `GET` | `/api/v1/sites/{site_id}/setpoints` | operator | the setpoint audit since `?since` (default 24 hours ago) |
+//! | `GET` | `/api/v1/sites/{site_id}/reports` | operator | the report of `?period=day\|week&date=YYYY-MM-DD` (default today on the site's clock): requests met, peaks, cost, sessions |
+//! | `GET` | `/api/v1/sites/{site_id}/reports.csv` | operator | the same as a CSV attachment: the sessions, or `&table=summary` |
 //!
 //! Every change of caps, schedules, overrides, the tariff, ports or circuits asks the site's
 //! control worker to re-plan at once ([`ControlHandle::trigger`](chargeplan_control::ControlHandle::trigger));
@@ -72,6 +74,8 @@ mod participants;
 mod paths;
 mod plans;
 mod ports;
+pub(crate) mod report_query;
+mod reports;
 mod schedule;
 mod sessions;
 mod setpoints;
@@ -114,6 +118,25 @@ fn openapi_router() -> OpenApiRouter<AppState> {
         .routes(routes!(plans::latest))
         .routes(routes!(plans::show))
         .routes(routes!(setpoints::list))
+        .routes(routes!(reports::show))
+        .routes(routes!(reports::csv))
+}
+
+/// After a change to a site's layout, caps or tariff: logs who changed what and asks the
+/// site's control worker to re-plan at once.
+pub(crate) fn site_changed(
+    state: &AppState,
+    caller: &crate::access::ApiCaller,
+    site: &chargeplan_core::SiteId,
+    change: &'static str,
+) {
+    tracing::info!(
+        site.id = %site,
+        change,
+        operator = %caller.operator.name,
+        "site changed through the API"
+    );
+    state.control.trigger(site);
 }
 
 /// The API's routes, for [`crate::router`].

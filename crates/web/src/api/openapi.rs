@@ -20,8 +20,8 @@ pub(crate) const BEARER: &str = "bearer";
 #[openapi(
     info(
         title = "chargeplan operator API",
-        description = "Sites, circuits and caps, tariffs, ports, participants, sessions, plans \
-                       and setpoints of the sites an operator may see. Send an API token as \
+        description = "Sites, circuits and caps, tariffs, ports, participants, sessions, plans, \
+                       setpoints and reports of the sites an operator may see. Send an API token as \
                        `Authorization: Bearer <token>`. Errors answer \
                        `{\"error\": {\"message\": \"...\", \"field\": \"...\"}}`.",
     ),
@@ -38,6 +38,7 @@ pub(crate) const BEARER: &str = "bearer";
         (name = "sessions", description = "Live and past charging sessions with the drivers' requests"),
         (name = "plans", description = "The optimizer's plans"),
         (name = "setpoints", description = "The audit of power limits sent to the vendor clouds"),
+        (name = "reports", description = "A day's or a week's report: requests met, measured and uncontrolled peaks, cost"),
         (name = "openapi", description = "This document"),
     ),
 )]

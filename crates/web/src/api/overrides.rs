@@ -14,6 +14,7 @@ use super::error::{ApiError, ForbiddenError, InvalidError, NotFoundError, Unauth
 use super::input::{Body, cap, relabel, time};
 use super::local_time::local;
 use super::paths::{CircuitPath, SitePath};
+use super::site_changed;
 use crate::AppState;
 use crate::access::ApiCaller;
 
@@ -207,7 +208,7 @@ pub(crate) async fn create(
             }
         })?;
     state.store.add_cap_override(&created, now).await?;
-    state.control.trigger(&site.id);
+    site_changed(&state, &caller, &site.id, "override");
     Ok((
         StatusCode::CREATED,
         Json(OverrideView::new(&created, &site, now)),
@@ -241,7 +242,7 @@ pub(crate) async fn end(
         .end_cap_overrides(&circuit.id, state.clock.now())
         .await?;
     if ended > 0 {
-        state.control.trigger(&site.id);
+        site_changed(&state, &caller, &site.id, "overrides_ended");
     }
     Ok(Json(OverridesEnded {
         circuit_id: circuit.id.to_string(),

@@ -17,6 +17,7 @@ use super::error::{
 };
 use super::input::{Body, power, relabel};
 use super::paths::{PortPath, SitePath};
+use super::site_changed;
 use crate::AppState;
 use crate::access::ApiCaller;
 
@@ -181,7 +182,7 @@ pub(crate) async fn put(
         .iter()
         .any(|p| p.id == port.id);
     state.store.upsert_port(&port).await?;
-    state.control.trigger(&site.id);
+    site_changed(&state, &caller, &site.id, "port");
     let view = Json(PortView::new(&port));
     if existed {
         return Ok((StatusCode::OK, view).into_response());
@@ -271,7 +272,7 @@ pub(crate) async fn patch(
         .store
         .set_port_controllable(&port.id, body.controllable)
         .await?;
-    state.control.trigger(&site.id);
+    site_changed(&state, &caller, &site.id, "port");
     port.controllable = body.controllable;
     Ok(Json(PortView::new(&port)))
 }

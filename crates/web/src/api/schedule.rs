@@ -16,6 +16,7 @@ use super::circuits::circuit_of;
 use super::error::{ApiError, ForbiddenError, InvalidError, NotFoundError, UnauthorizedError};
 use super::input::{Body, cap, window};
 use super::paths::CircuitPath;
+use super::site_changed;
 use crate::AppState;
 use crate::access::ApiCaller;
 
@@ -173,7 +174,7 @@ pub(crate) async fn replace(
         .store
         .replace_scheduled_caps(&circuit.id, &caps, state.clock.now())
         .await?;
-    state.control.trigger(&site.id);
+    site_changed(&state, &caller, &site.id, "schedule");
     Ok(Json(ScheduleView {
         circuit_id: circuit.id.to_string(),
         time_zone: site.time_zone.name().to_owned(),

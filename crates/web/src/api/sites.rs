@@ -14,6 +14,7 @@ use super::error::{ApiError, ForbiddenError, InvalidError, NotFoundError, Unauth
 use super::input::Body;
 use super::local_time::local;
 use super::paths::SitePath;
+use super::site_changed;
 use crate::AppState;
 use crate::access::ApiCaller;
 
@@ -150,7 +151,7 @@ pub(crate) async fn put(
     let view = Json(SiteView::new(&site, now));
     if existed {
         // A new time zone or slot length changes the plan.
-        state.control.trigger(&site.id);
+        site_changed(&state, &caller, &site.id, "site");
         return Ok((StatusCode::OK, view).into_response());
     }
     let location = format!("/api/v1/sites/{}", site.id);

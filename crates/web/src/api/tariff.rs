@@ -13,6 +13,7 @@ use super::input::{Body, window};
 use super::local_time::local;
 use super::paths::SitePath;
 use super::schedule::WindowView;
+use super::site_changed;
 use crate::AppState;
 use crate::access::ApiCaller;
 
@@ -213,6 +214,6 @@ pub(crate) async fn replace(
     )?;
     let now = state.clock.now();
     state.store.set_tariff(&tariff, now).await?;
-    state.control.trigger(&site.id);
+    site_changed(&state, &caller, &site.id, "tariff");
     Ok(Json(TariffView::new(&tariff, &site, now)))
 }

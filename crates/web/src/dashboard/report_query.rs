@@ -1,10 +1,13 @@
 //! The reports' query string, `?period=day|week&date=YYYY-MM-DD[&table=sessions|summary]`:
 //! parsed into a report period (default: the site's local today, one day), with the error to
-//! show at its field when a value is not understood.
+//! show at its field when a value is not understood. The parsing itself is shared with the
+//! operator API ([`crate::api::report_query`]).
 
 use chargeplan_reports::{Period, PeriodKind};
 use chrono::{Days, NaiveDate};
 use serde::Deserialize;
+
+pub(crate) use crate::api::report_query::{CsvTable, QueryError};
 
 /// As sent by the filter form or a link.
 #[derive(Debug, Default, Clone, Deserialize)]
@@ -15,56 +18,15 @@ pub(crate) struct ReportQuery {
     pub(crate) table: Option<String>,
 }
 
-/// A field of the filter form and what is wrong with it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct QueryError {
-    pub(crate) field: &'static str,
-    pub(crate) message: String,
-}
-
-/// The CSV table asked for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum CsvTable {
-    Sessions,
-    Summary,
-}
-
 impl ReportQuery {
     /// The period asked for; `today` is the site's local date now.
     pub(crate) fn period(&self, today: NaiveDate) -> Result<Period, QueryError> {
-        let kind = match self.period.as_deref().map(str::trim) {
-            None | Some("" | "day") => PeriodKind::Day,
-            Some("week") => PeriodKind::Week,
-            Some(_) => {
-                return Err(QueryError {
-                    field: "period",
-                    message: "Choose a day or a week.".to_owned(),
-                });
-            }
-        };
-        let date = match self.date.as_deref().map(str::trim) {
-            None | Some("") => today,
-            Some(text) => NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| QueryError {
-                field: "date",
-                message: "Enter the date as YYYY-MM-DD, for example 2026-06-15.".to_owned(),
-            })?,
-        };
-        Ok(match kind {
-            PeriodKind::Day => Period::day(date),
-            PeriodKind::Week => Period::week_containing(date),
-        })
+        crate::api::report_query::period(self.period.as_deref(), self.date.as_deref(), today)
     }
 
     /// The CSV table asked for.
     pub(crate) fn table(&self) -> Result<CsvTable, QueryError> {
-        match self.table.as_deref().map(str::trim) {
-            None | Some("" | "sessions") => Ok(CsvTable::Sessions),
-            Some("summary") => Ok(CsvTable::Summary),
-            Some(_) => Err(QueryError {
-                field: "table",
-                message: "Choose the sessions or the summary table.".to_owned(),
-            }),
-        }
+        crate::api::report_query::table(self.table.as_deref())
     }
 }
 

@@ -145,6 +145,8 @@ pub fn cases(r: &SiteRecords) -> Vec<Case> {
         case(Method::GET, "/api/v1/sites/{site_id}/plans/latest", None),
         case(Method::GET, "/api/v1/sites/{site_id}/plans/{plan_id}", None),
         case(Method::GET, "/api/v1/sites/{site_id}/setpoints", None),
+        case(Method::GET, "/api/v1/sites/{site_id}/reports", None),
+        case(Method::GET, "/api/v1/sites/{site_id}/reports.csv", None),
         case(Method::GET, "/api/v1/sites/{site_id}/participants", None),
         status(
             case(
@@ -385,7 +387,13 @@ async fn every_route_works_for_its_callers() {
             "{} {}: {}",
             case.method, case.path, reply.body
         );
-        if case.ok != StatusCode::NO_CONTENT {
+        if case.template.ends_with(".csv") {
+            assert_eq!(
+                reply.headers[axum::http::header::CONTENT_TYPE],
+                "text/csv; charset=utf-8"
+            );
+            assert!(reply.body.starts_with("session_id,"), "{}", reply.body);
+        } else if case.ok != StatusCode::NO_CONTENT {
             assert!(reply.json().is_object(), "{}", reply.body);
         }
     }

@@ -6,6 +6,7 @@
 mod api;
 mod api_changes;
 mod api_openapi;
+mod api_reports;
 mod api_roles;
 mod api_validation;
 mod dashboard;
