@@ -7,6 +7,7 @@ mod lp;
 mod plan;
 mod problem;
 mod repair;
+mod steady;
 pub mod synth;
 
 use std::time::Instant;
@@ -16,7 +17,8 @@ pub use problem::{Circuit, CircuitLoad, Plan, Problem, Session, SessionPlan, Sta
 
 use instance::Instance;
 
-/// Plans `problem`: staged LP, exact cap-safety pass, min-current / step repair.
+/// Plans `problem`: staged LP, steadier split among sessions on the same circuit path, exact
+/// cap-safety pass, min-current / step repair.
 ///
 /// # Errors
 /// [`ProblemError`] naming the offending field when the problem is invalid.
@@ -25,6 +27,7 @@ pub fn optimize(problem: &Problem) -> Result<Plan, ProblemError> {
     let inst = Instance::new(problem)?;
     let lp = lp::solve(&inst);
     let mut x = lp.x;
+    steady::steady(&inst, &mut x);
     repair::make_safe(&inst, &mut x);
     let continuous: f64 = x.iter().flatten().sum::<f64>() * inst.dt;
     let continuous_fraction = inst

@@ -219,3 +219,49 @@ fn the_same_problem_gives_the_same_plan() {
     );
     check_plan(&p, &a).expect("plan respects every rule");
 }
+
+#[test]
+fn identical_cars_under_a_binding_cap_share_it_steadily_instead_of_in_turns() {
+    // Four 19.2 kW cars wanting more than 40 kW can give them in 3 hours: any split of the
+    // 40 kW is as good in energy, fairness and earliness; the plan keeps each car's power
+    // steady instead of switching between full power and zero.
+    let cars = (0..4)
+        .map(|i| session(&format!("car{i}"), 19.2, 60.0, 0, 180))
+        .collect();
+    let plan = solve(&problem(5, vec![site(40.0)], cars));
+    for car in &plan.sessions {
+        close(car.energy_kwh, 30.0);
+        let jumps = car.power_kw[..36]
+            .windows(2)
+            .filter(|w| (w[1] - w[0]).abs() > 1.0)
+            .count();
+        assert!(jumps <= 2, "{} jumps in {:?}", jumps, car.power_kw);
+    }
+}
+
+#[test]
+fn a_steadier_split_keeps_every_session_energy_and_a_short_stay_at_full_power() {
+    // A car leaving in an hour and one staying four share 20 kW: the short stay still gets
+    // everything it can take at full power, the long one the 9 kW left beside it, then its
+    // port's maximum as early as it can (earliest delivery comes before steadiness).
+    let p = problem(
+        5,
+        vec![site(20.0)],
+        vec![
+            session("short", 11.0, 11.0, 0, 60),
+            session("long", 11.0, 30.0, 0, 240),
+        ],
+    );
+    let plan = solve(&p);
+    close(plan.sessions[0].energy_kwh, 11.0);
+    close(plan.sessions[1].energy_kwh, 30.0);
+    for &kw in &plan.sessions[0].power_kw[..12] {
+        close(kw, 11.0);
+    }
+    for &kw in &plan.sessions[1].power_kw[..12] {
+        close(kw, 9.0);
+    }
+    for &kw in &plan.sessions[1].power_kw[12..23] {
+        close(kw, 11.0);
+    }
+}
