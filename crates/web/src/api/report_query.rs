@@ -1,9 +1,41 @@
 //! The reports' query values, `period=day|week`, `date=YYYY-MM-DD` and `table=sessions|summary`,
 //! parsed for both the operator API and the dashboard: a report period (default: one day, the
-//! site's local today) or a CSV table, else the field at fault with a sentence for a person.
+//! site's local today) or a CSV table, else the field at fault with a sentence for a person;
+//! and the CSV attachment both answer with.
 
-use chargeplan_reports::{Period, PeriodKind};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use chargeplan_core::SiteId;
+use chargeplan_reports::{Period, PeriodKind, Report, summary_csv, to_csv};
 use chrono::NaiveDate;
+
+/// The report's sessions or summary as an RFC 4180 CSV attachment named
+/// `chargeplan-{site}-{period}-{table}.csv`.
+pub(crate) fn csv_attachment(
+    report: &Report,
+    site: &SiteId,
+    period: Period,
+    table: CsvTable,
+) -> Response {
+    let body = match table {
+        CsvTable::Sessions => to_csv(report),
+        CsvTable::Summary => summary_csv(report),
+    };
+    let filename = format!(
+        "chargeplan-{site}-{}-{}.csv",
+        period.label(),
+        table.as_str()
+    );
+    let disposition = format!("attachment; filename=\"{filename}\"");
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        body,
+    )
+        .into_response()
+}
 
 /// A query field and what is wrong with it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -4,12 +4,11 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use chargeplan_core::Site;
 use chargeplan_reports::{
     CostSummary, Period, PeriodKind, PeriodSummary, Report, ReportError, RequestKind, SessionRow,
-    Summary, summary_csv, to_csv,
+    Summary,
 };
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -18,7 +17,7 @@ use utoipa::ToSchema;
 use super::error::{ApiError, InvalidError, NotFoundError, UnauthorizedError};
 use super::input::Params;
 use super::paths::SitePath;
-use super::report_query::{self, CsvTable, QueryError};
+use super::report_query::{self, QueryError};
 use crate::AppState;
 use crate::access::ApiCaller;
 
@@ -325,7 +324,7 @@ pub(crate) async fn show(
         (
             status = 200,
             description = "the sessions or the summary as an RFC 4180 CSV attachment \
-                           (`Content-Disposition: attachment; filename=\"s1-2026-06-15-sessions.csv\"`)",
+                           (`Content-Disposition: attachment; filename=\"chargeplan-s1-2026-06-15-sessions.csv\"`)",
             content_type = "text/csv; charset=utf-8",
             body = String,
             headers(("Content-Disposition" = String, description = "`attachment` with the file name")),
@@ -352,22 +351,9 @@ pub(crate) async fn csv(
     let table = report_query::table(query.table.as_deref())
         .map_err(|error| invalid(error, query.table.as_deref()))?;
     let report = load(&state, &site, period).await?;
-    let body = match table {
-        CsvTable::Sessions => to_csv(&report),
-        CsvTable::Summary => summary_csv(&report),
-    };
-    let filename = format!("{}-{}-{}.csv", site.id, period.label(), table.as_str());
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{filename}\""),
-            ),
-        ],
-        body,
-    )
-        .into_response())
+    Ok(report_query::csv_attachment(
+        &report, &site.id, period, table,
+    ))
 }
 
 /// The period asked for, by default the day that is today on the site's clock.

@@ -4,18 +4,19 @@
 use std::collections::HashMap;
 
 use axum::extract::{Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use chargeplan_core::{SessionId, Site};
-use chargeplan_reports::{Period, Report, summary_csv, to_csv};
+use chargeplan_reports::{Period, Report};
 
 use super::alias::driver_alias;
 use super::frame::{Frame, Section, page};
-use super::report_query::{CsvTable, QueryError, ReportQuery};
+use super::report_query::{QueryError, ReportQuery};
 use super::report_view::{ReportView, report_content};
 use super::{granted_site, internal};
 use crate::AppState;
 use crate::access::DashboardUser;
+use crate::api::report_query::csv_attachment;
 
 /// `GET /dashboard/sites/{site_id}/reports`.
 pub(crate) async fn show(
@@ -81,22 +82,7 @@ pub(crate) async fn csv(
         }
     };
     let report = compute(&state, &site, period).await?;
-    let (body, name) = match table {
-        CsvTable::Sessions => (to_csv(&report), "sessions"),
-        CsvTable::Summary => (summary_csv(&report), "summary"),
-    };
-    let filename = format!("chargeplan-{}-{}-{name}.csv", site.id, period.label());
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{filename}\""),
-            ),
-        ],
-        body,
-    )
-        .into_response())
+    Ok(csv_attachment(&report, &site.id, period, table))
 }
 
 async fn compute(state: &AppState, site: &Site, period: Period) -> Result<Report, Response> {

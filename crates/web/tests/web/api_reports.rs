@@ -233,7 +233,7 @@ async fn the_csv_lists_the_sessions_or_the_summary_as_an_attachment() {
     );
     assert_eq!(
         header_of(&sessions, header::CONTENT_DISPOSITION),
-        "attachment; filename=\"s1-2026-06-15-sessions.csv\""
+        "attachment; filename=\"chargeplan-s1-2026-06-15-sessions.csv\""
     );
     assert_eq!(
         sessions.body,
@@ -249,7 +249,7 @@ async fn the_csv_lists_the_sessions_or_the_summary_as_an_attachment() {
     assert_eq!(summary.status, StatusCode::OK, "{}", summary.body);
     assert_eq!(
         header_of(&summary, header::CONTENT_DISPOSITION),
-        "attachment; filename=\"s1-2026-W25-summary.csv\""
+        "attachment; filename=\"chargeplan-s1-2026-W25-summary.csv\""
     );
     let lines: Vec<&str> = summary.body.split("\r\n").collect();
     assert_eq!(lines[0], "metric,value");
