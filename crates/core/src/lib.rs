@@ -4,6 +4,7 @@ pub mod circuit;
 pub mod clock;
 pub mod error;
 pub mod ids;
+pub mod member_id;
 pub mod participant;
 pub mod phone;
 pub mod plan;
@@ -26,6 +27,7 @@ pub use ids::{
     CircuitId, MAX_ID_LEN, MAX_TOKEN_UID_LEN, ParticipantId, PlanId, PortId, SessionId, SetpointId,
     SiteId, TokenUid, VendorAccountId,
 };
+pub use member_id::{MEMBER_ID_LEN, MemberId, ThreadCode};
 pub use participant::{MAX_TOKENS_PER_PARTICIPANT, Participant};
 pub use phone::PhoneNumber;
 pub use plan::{Plan, SessionPlan};
