@@ -10,6 +10,7 @@ mod operator_rows;
 mod operators;
 mod records;
 mod rows;
+mod sharing;
 mod signals;
 mod sql_driver;
 mod sql_layout;
@@ -19,6 +20,7 @@ mod sql_outbox;
 mod sql_people;
 mod sql_plans;
 mod sql_sessions;
+mod sql_sharing;
 mod sql_store;
 mod sql_vendors;
 mod store;
@@ -36,6 +38,9 @@ pub use records::{
     Effects, Event, EventKind, NewEvent, NewOutboxMessage, OutboxMessage, OutboxState,
     SessionUpsert, VendorAccount,
 };
+pub use sharing::{
+    RelayBlock, RelayLogEntry, RelaySender, RelayStore, RelayThread, SharingSettingsStore,
+};
 pub use signals::SITE_CHANNEL;
 pub use store::{
     Backend, DriverStore, LayoutStore, MigrationReport, OutboxStore, ParticipantStore, PlanStore,
@@ -46,6 +51,7 @@ pub use store::{
 pub mod prelude {
     pub use crate::{
         DriverStore, LayoutStore, LeaseStore, OperatorStore, OutboxStore, ParticipantStore,
-        PlanStore, SessionStore, Store, StoreAdmin, SuppressionStore, VendorStore,
+        PlanStore, RelayStore, SessionStore, SharingSettingsStore, Store, StoreAdmin,
+        SuppressionStore, VendorStore,
     };
 }

@@ -119,6 +119,7 @@ pub(crate) struct PortRow {
     phases: i64,
     voltage_v: f64,
     controllable: bool,
+    cable_movable: bool,
 }
 
 impl PortRow {
@@ -139,6 +140,7 @@ impl PortRow {
             phases: Phases::try_from(phases).map_err(corrupt("port"))?,
             voltage_v: self.voltage_v,
             controllable: self.controllable,
+            cable_movable: self.cable_movable,
         })
     }
 }

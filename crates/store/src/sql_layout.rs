@@ -313,7 +313,7 @@ macro_rules! impl_layout_store {
             async fn upsert_port(&self, port: &chargeplan_core::Port) -> Result<(), $crate::StoreError> {
                 let done = sqlx::query(
                     "INSERT INTO ports (id, site_id, circuit_id, vendor_account, location_id, evse_uid, connector_id, max_kw, phases, \
-                     voltage_v, controllable) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+                     voltage_v, controllable, cable_movable) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
                      ON CONFLICT (id) DO UPDATE SET circuit_id = excluded.circuit_id, vendor_account = excluded.vendor_account, \
                      location_id = excluded.location_id, evse_uid = excluded.evse_uid, connector_id = excluded.connector_id, \
                      max_kw = excluded.max_kw, phases = excluded.phases, voltage_v = excluded.voltage_v, \
@@ -330,6 +330,7 @@ macro_rules! impl_layout_store {
                 .bind(i64::from(u8::from(port.phases)))
                 .bind(port.voltage_v)
                 .bind(port.controllable)
+                .bind(port.cable_movable)
                 .execute(&self.pool)
                 .await?;
                 if done.rows_affected() == 0 {
@@ -363,6 +364,18 @@ macro_rules! impl_layout_store {
                     .await?
                     .map($crate::rows::PortRow::into_port)
                     .transpose()
+            }
+
+            async fn set_port_cable_movable(&self, port: &chargeplan_core::PortId, cable_movable: bool) -> Result<(), $crate::StoreError> {
+                let done = sqlx::query("UPDATE ports SET cable_movable = $1 WHERE id = $2")
+                    .bind(cable_movable)
+                    .bind(port.as_str())
+                    .execute(&self.pool)
+                    .await?;
+                if done.rows_affected() == 0 {
+                    return Err($crate::StoreError::not_found("port", port));
+                }
+                Ok(())
             }
 
             async fn set_port_controllable(&self, port: &chargeplan_core::PortId, controllable: bool) -> Result<(), $crate::StoreError> {

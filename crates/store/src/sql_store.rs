@@ -8,7 +8,7 @@
 
 pub(crate) const SITE_COLUMNS: &str = "id, name, time_zone, slot_minutes";
 pub(crate) const CIRCUIT_COLUMNS: &str = "id, site_id, name, parent_id, cap_kw";
-pub(crate) const PORT_COLUMNS: &str = "id, site_id, circuit_id, vendor_account, location_id, evse_uid, connector_id, max_kw, phases, voltage_v, controllable";
+pub(crate) const PORT_COLUMNS: &str = "id, site_id, circuit_id, vendor_account, location_id, evse_uid, connector_id, max_kw, phases, voltage_v, controllable, cable_movable";
 pub(crate) const PARTICIPANT_COLUMNS: &str = "id, site_id, phone, wh_per_mile, created_at";
 pub(crate) const SESSION_COLUMNS: &str = "id, site_id, vendor_account, vendor_session_id, port_id, token_uid, started_at, ended_at, energy_kwh, power_kw, status, vendor_updated_at";
 pub(crate) const REQUEST_COLUMNS: &str =
@@ -235,6 +235,7 @@ macro_rules! impl_sql_store {
         $crate::sql_outbox::impl_outbox_store!($store, db = $db, skip_locked = $skip_locked);
         $crate::sql_leases::impl_lease_store!($store, db = $db, lock = $lock);
         $crate::sql_operators::impl_operator_store!($store, db = $db);
+        $crate::sql_sharing::impl_sharing_store!($store, db = $db);
     };
 }
 

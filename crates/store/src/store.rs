@@ -10,8 +10,8 @@ use chrono::{DateTime, Utc};
 
 use crate::{
     DriverLink, DriverNotice, Effects, Event, LeaseStore, NewEvent, NewOutboxMessage,
-    OperatorStore, OutboxMessage, PhoneVerification, SessionUpsert, StoreError, SuppressionReason,
-    VendorAccount,
+    OperatorStore, OutboxMessage, PhoneVerification, RelayStore, SessionUpsert,
+    SharingSettingsStore, StoreError, SuppressionReason, VendorAccount,
 };
 
 /// Which database a store runs on.
@@ -52,6 +52,8 @@ pub trait Store:
     + SuppressionStore
     + LeaseStore
     + OperatorStore
+    + SharingSettingsStore
+    + RelayStore
     + Send
     + Sync
     + std::fmt::Debug
@@ -70,6 +72,8 @@ impl<T> Store for T where
         + SuppressionStore
         + LeaseStore
         + OperatorStore
+        + SharingSettingsStore
+        + RelayStore
         + Send
         + Sync
         + std::fmt::Debug
@@ -140,6 +144,13 @@ pub trait LayoutStore: Send + Sync {
     async fn upsert_port(&self, port: &Port) -> Result<(), StoreError>;
     async fn list_ports(&self, site: &SiteId) -> Result<Vec<Port>, StoreError>;
     async fn find_port_by_vendor(&self, vendor: &VendorRef) -> Result<Option<Port>, StoreError>;
+    /// Sets whether others may unplug the port's cable when its owner allows it. Not
+    /// changed by `upsert_port` on an existing port, so vendor refreshes keep it.
+    async fn set_port_cable_movable(
+        &self,
+        port: &PortId,
+        cable_movable: bool,
+    ) -> Result<(), StoreError>;
     async fn set_port_controllable(
         &self,
         port: &PortId,

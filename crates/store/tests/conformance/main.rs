@@ -11,6 +11,7 @@ mod outbox;
 mod participants;
 mod plans;
 mod sessions;
+mod sharing;
 mod vendors;
 
 /// Generates one `#[tokio::test]` per case and backend.
@@ -43,6 +44,11 @@ macro_rules! conformance {
 }
 
 conformance!(
+    sharing::sharing_settings_default_until_set_and_invalid_ones_change_nothing,
+    sharing::a_ports_movable_cable_survives_a_vendor_refresh,
+    sharing::relay_threads_open_relay_close_and_are_found_by_either_phone,
+    sharing::a_failed_relay_write_changes_nothing,
+    sharing::blocks_are_kept_once_listed_and_lifted_by_their_owner,
     layout::migrating_twice_applies_nothing_the_second_time,
     layout::sites_round_trip_and_update_in_place,
     layout::a_circuit_tree_is_replaced_whole_and_an_invalid_one_changes_nothing,
