@@ -235,6 +235,7 @@ macro_rules! impl_sql_store {
         $crate::sql_outbox::impl_outbox_store!($store, db = $db, skip_locked = $skip_locked);
         $crate::sql_leases::impl_lease_store!($store, db = $db, lock = $lock);
         $crate::sql_operators::impl_operator_store!($store, db = $db);
+        $crate::sql_webhooks::impl_webhook_store!($store, db = $db);
     };
 }
 

@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use crate::{
     DriverLink, DriverNotice, Effects, Event, LeaseStore, NewEvent, NewOutboxMessage,
     OperatorStore, OutboxMessage, PhoneVerification, SessionUpsert, StoreError, SuppressionReason,
-    VendorAccount,
+    VendorAccount, WebhookStore,
 };
 
 /// Which database a store runs on.
@@ -50,6 +50,7 @@ pub trait Store:
     + OutboxStore
     + DriverStore
     + SuppressionStore
+    + WebhookStore
     + LeaseStore
     + OperatorStore
     + Send
@@ -68,6 +69,7 @@ impl<T> Store for T where
         + OutboxStore
         + DriverStore
         + SuppressionStore
+        + WebhookStore
         + LeaseStore
         + OperatorStore
         + Send
