@@ -202,7 +202,8 @@ async fn reply(
         .console
         .record(Direction::FromDriver, &from, &typed.body);
     let sms = InboundSms {
-        message_sid: format!("console-{seq}"),
+        // Unique across restarts (the sequence starts again at 1): handlers may key on it.
+        message_sid: format!("console-{seq}-{}", uuid::Uuid::new_v4().simple()),
         from: from.clone(),
         to: "console".to_owned(),
         body: typed.body,

@@ -1,5 +1,6 @@
 //! The outbox delivery worker: claims due messages, skips suppressed numbers, sends the rest
-//! through the gateway and records each outcome, retrying with exponential backoff.
+//! through the gateway and records each outcome, retrying with exponential backoff. It also
+//! deletes old webhook receipts (see `dedup`), being the one background task of this crate.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -11,6 +12,7 @@ use chrono::{DateTime, Utc};
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 
+use crate::dedup::{WEBHOOK_PRUNE_INTERVAL, prune_webhook_receipts};
 use crate::gateway::{OutgoingSms, SendError, SmsGateway};
 
 /// How the worker paces itself.
@@ -183,10 +185,31 @@ impl OutboxDelivery {
             .and_then(|wait| now.checked_add_signed(wait))
     }
 
+    /// Deletes old webhook receipts when `next` has come (at the start, then every
+    /// [`WEBHOOK_PRUNE_INTERVAL`] of the clock) and moves `next` on. A failure is tried again
+    /// at the next interval: the receipts only grow for a while.
+    async fn prune_receipts_when_due(&self, next: &mut DateTime<Utc>) {
+        let now = self.clock.now();
+        if now < *next {
+            return;
+        }
+        *next = now
+            + chrono::Duration::from_std(WEBHOOK_PRUNE_INTERVAL)
+                .unwrap_or_else(|_| chrono::Duration::hours(1));
+        match prune_webhook_receipts(&*self.store, now).await {
+            Ok(0) => {}
+            Ok(pruned) => tracing::info!(webhook.pruned = pruned, "deleted old webhook receipts"),
+            Err(error) => tracing::warn!(error = %error, "could not delete old webhook receipts"),
+        }
+    }
+
     /// Delivers until `cancel` fires: a round, then waits for `poll_interval`, a wake-up or
-    /// cancellation (a full batch goes straight to the next round).
+    /// cancellation (a full batch goes straight to the next round). Old webhook receipts are
+    /// deleted at the start and then hourly.
     pub async fn run(self, cancel: CancellationToken) {
+        let mut next_prune = self.clock.now();
         loop {
+            self.prune_receipts_when_due(&mut next_prune).await;
             let full = match self.deliver_due().await {
                 Ok(report) => {
                     if report.handled() > 0 {

@@ -1,5 +1,31 @@
 //! Texts drivers send us: parsing Twilio's inbound form and recognising the STOP, START and
 //! HELP keywords.
+//!
+//! # Which texts are keywords
+//!
+//! US rules want opt-outs honoured in any reasonable wording (CTIA; the FCC's 2025 revocation
+//! rule names `stop`, `quit`, `end`, `revoke`, `opt out`, `cancel` and `unsubscribe` as
+//! reasonable means, and asks senders to honour other words a reasonable person would read as
+//! a revocation). Twilio itself only matches a message that is exactly the keyword, so for
+//! "stop please" our own suppression list is what stops the texts. The rules, applied to the
+//! message's words with the punctuation and emoji around each word removed (`Stop.`,
+//! `"stop"`, `stop 🙏`), in any case, `opt out` and `opt-out` read as `OPTOUT`:
+//!
+//! - **STOP** when the first word (after polite openers: `please`, `pls`, `kindly`, `just`)
+//!   is a [`STOP_WORDS`] word and every word after it is another stop word or a word about
+//!   our texts or politeness ([`STOP_FOLLOWERS`]: "stop texting me", "stop all messages",
+//!   "unsubscribe me please", "STOP STOP"). When in doubt for a message that starts with a
+//!   stop word, this opts out: "cancel it" and "end all" do.
+//! - Not STOP when the stop word is followed by something else, because then it is an ordinary
+//!   sentence a reasonable person would not read as "no more texts": "end of day is fine"
+//!   (a departure), "stop charging at 5", "cancel my request?" (the charging request, which
+//!   the application answers). A stop word later in the message ("I will stop by at 5",
+//!   "don't stop charging") never opts out.
+//! - **START** and **HELP** only when the whole message is such words (`Start!`, `help?`):
+//!   opting in and help need no leniency, and every other wording ("yes please", "help me
+//!   move my car") stays with the application.
+//! - The application's own reply words (`OK`, `NO`, `SHARE`, `BLOCK`, `CLOSE`, `TAKE`, `SKIP`,
+//!   `WAIT`, `LEAVE`, handled after the keywords) are never keywords, alone or first.
 
 use chargeplan_core::PhoneNumber;
 
@@ -69,6 +95,7 @@ pub enum Keyword {
     Help,
 }
 
+/// The opt-out words (Twilio's defaults, with `REVOKE` and `OPTOUT` of its newer docs).
 const STOP_WORDS: [&str; 8] = [
     "STOP",
     "STOPALL",
@@ -79,19 +106,97 @@ const STOP_WORDS: [&str; 8] = [
     "REVOKE",
     "OPTOUT",
 ];
+/// The opt-in words.
 const START_WORDS: [&str; 3] = ["START", "YES", "UNSTOP"];
+/// The help words.
 const HELP_WORDS: [&str; 2] = ["HELP", "INFO"];
+/// Polite words that may come before a stop word ("please stop").
+const STOP_OPENERS: [&str; 5] = ["PLEASE", "PLS", "PLZ", "KINDLY", "JUST"];
+/// Words that may follow a stop word and keep the message an opt-out: about our texts, the
+/// sender, or politeness. Nothing here names what a driver might want stopped besides texts.
+const STOP_FOLLOWERS: [&str; 45] = [
+    "PLEASE",
+    "PLS",
+    "PLZ",
+    "THANKS",
+    "THANK",
+    "YOU",
+    "THX",
+    "TY",
+    "NOW",
+    "ALL",
+    "IT",
+    "ME",
+    "MY",
+    "US",
+    "THE",
+    "THIS",
+    "THESE",
+    "THAT",
+    "THEM",
+    "ANY",
+    "MORE",
+    "FROM",
+    "TO",
+    "ON",
+    "TEXT",
+    "TEXTS",
+    "TEXTING",
+    "TXT",
+    "TXTS",
+    "MESSAGE",
+    "MESSAGES",
+    "MESSAGING",
+    "MSG",
+    "MSGS",
+    "SMS",
+    "SEND",
+    "SENDING",
+    "CONTACTING",
+    "NOTIFICATIONS",
+    "ALERTS",
+    "SUBSCRIPTION",
+    "CONSENT",
+    "LIST",
+    "CHARGEPLAN",
+    "FOREVER",
+];
+
+/// The message's words, upper case, with the punctuation and symbols (emoji) around each
+/// removed and words of nothing but those dropped; hyphens inside a word are removed and
+/// `OPT OUT` becomes `OPTOUT`.
+fn words(body: &str) -> Vec<String> {
+    let mut words: Vec<String> = body
+        .split_whitespace()
+        .map(|word| {
+            word.trim_matches(|c: char| !c.is_alphanumeric())
+                .replace('-', "")
+                .to_uppercase()
+        })
+        .filter(|word| !word.is_empty())
+        .collect();
+    let mut i = 0;
+    while i + 1 < words.len() {
+        if words[i] == "OPT" && words[i + 1] == "OUT" {
+            words[i] = "OPTOUT".to_owned();
+            words.remove(i + 1);
+        }
+        i += 1;
+    }
+    words
+}
 
 impl Keyword {
-    /// The keyword `body` is: the whole message, trimmed, in any case ("STOP PLEASE" is not).
+    /// The keyword `body` is, by the rules of this module's documentation.
     pub fn classify(body: &str) -> Option<Self> {
-        let word = body.trim();
-        let is = |words: &[&str]| words.iter().any(|w| w.eq_ignore_ascii_case(word));
-        if is(&STOP_WORDS) {
+        let words = words(body);
+        let words: Vec<&str> = words.iter().map(String::as_str).collect();
+        let all_in = |list: &[&str]| !words.is_empty() && words.iter().all(|w| list.contains(w));
+        if is_opt_out(&words) {
             Some(Self::Stop)
-        } else if is(&START_WORDS) {
+        } else if all_in(&START_WORDS) {
             Some(Self::Start)
-        } else if is(&HELP_WORDS) {
+        } else if all_in(&HELP_WORDS) {
             Some(Self::Help)
         } else {
             None
@@ -109,6 +214,13 @@ impl Keyword {
     }
 }
 
+/// A stop word first (after polite openers), then only stop words and [`STOP_FOLLOWERS`].
+fn is_opt_out(words: &[&str]) -> bool {
+    let mut rest = words.iter().skip_while(|w| STOP_OPENERS.contains(w));
+    rest.next().is_some_and(|first| STOP_WORDS.contains(first))
+        && rest.all(|w| STOP_WORDS.contains(w) || STOP_FOLLOWERS.contains(w))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -120,32 +232,113 @@ mod tests {
             .collect()
     }
 
+    /// The table of wordings and what they are; the module documentation gives the rules.
+    const CASES: &[(&str, Option<Keyword>)] = &[
+        // Opt-outs: the words, punctuation and emoji around them, polite and text words.
+        ("STOP", Some(Keyword::Stop)),
+        ("  stop\n", Some(Keyword::Stop)),
+        ("Stop.", Some(Keyword::Stop)),
+        ("STOP!", Some(Keyword::Stop)),
+        ("STOP!!!", Some(Keyword::Stop)),
+        ("stop please", Some(Keyword::Stop)),
+        ("Stop texting me", Some(Keyword::Stop)),
+        ("stop all messages", Some(Keyword::Stop)),
+        ("UNSUBSCRIBE.", Some(Keyword::Stop)),
+        ("\"stop\"", Some(Keyword::Stop)),
+        ("“Stop”", Some(Keyword::Stop)),
+        ("stop 🙏", Some(Keyword::Stop)),
+        ("🛑 STOP 🛑", Some(Keyword::Stop)),
+        ("STOP STOP", Some(Keyword::Stop)),
+        ("stop, unsubscribe", Some(Keyword::Stop)),
+        ("please stop", Some(Keyword::Stop)),
+        ("Please stop texting me, thank you!", Some(Keyword::Stop)),
+        ("stop sending me texts", Some(Keyword::Stop)),
+        ("Quit", Some(Keyword::Stop)),
+        ("end", Some(Keyword::Stop)),
+        ("End.", Some(Keyword::Stop)),
+        ("cancel", Some(Keyword::Stop)),
+        ("cancel it", Some(Keyword::Stop)),
+        ("Revoke consent", Some(Keyword::Stop)),
+        ("opt out", Some(Keyword::Stop)),
+        ("Opt-out please", Some(Keyword::Stop)),
+        ("OPTOUT", Some(Keyword::Stop)),
+        ("stopall", Some(Keyword::Stop)),
+        ("unsubscribe me from this list", Some(Keyword::Stop)),
+        // Ordinary sentences that contain a stop word.
+        ("I will stop by at 5", None),
+        ("don't stop charging", None),
+        ("end of day is fine", None),
+        ("cancel my request?", None),
+        ("stop charging at 5 please", None),
+        ("stop by 17:00", None),
+        ("quitting time is 6", None),
+        ("stopp", None),
+        ("", None),
+        ("🙏", None),
+        ("...", None),
+        ("17:00", None),
+        // Opt-in and help: the whole message, punctuation ignored.
+        ("start", Some(Keyword::Start)),
+        ("Start!", Some(Keyword::Start)),
+        ("Yes", Some(Keyword::Start)),
+        ("yes!", Some(Keyword::Start)),
+        ("UNSTOP", Some(Keyword::Start)),
+        ("yes please", None),
+        ("start charging now", None),
+        ("help", Some(Keyword::Help)),
+        ("help?", Some(Keyword::Help)),
+        (" INFO ", Some(Keyword::Help)),
+        ("help me move my car", None),
+        // The application's reply words are never keywords.
+        ("OK", None),
+        ("ok stop", None),
+        ("NO", None),
+        ("no!", None),
+        ("SHARE", None),
+        ("BLOCK", None),
+        ("block.", None),
+        ("CLOSE", None),
+        ("TAKE", None),
+        ("SKIP", None),
+        ("WAIT", None),
+        ("Leave", None),
+    ];
+
     #[test]
-    fn every_opt_out_word_in_any_case_and_padding_means_stop() {
-        for word in STOP_WORDS {
-            assert_eq!(Keyword::classify(word), Some(Keyword::Stop), "{word}");
-            let padded = format!("  {}\n", word.to_lowercase());
-            assert_eq!(Keyword::classify(&padded), Some(Keyword::Stop), "{word}");
+    fn each_wording_in_the_table_is_the_keyword_it_says() {
+        for (body, expected) in CASES {
+            assert_eq!(Keyword::classify(body), *expected, "{body:?}");
         }
-        assert_eq!(Keyword::classify("Stop"), Some(Keyword::Stop));
     }
 
     #[test]
-    fn opt_in_and_help_words_are_recognised() {
-        for word in ["start", "Yes", "UNSTOP"] {
-            assert_eq!(Keyword::classify(word), Some(Keyword::Start), "{word}");
-        }
-        for word in ["help", " INFO "] {
-            assert_eq!(Keyword::classify(word), Some(Keyword::Help), "{word}");
+    fn every_listed_word_alone_in_any_case_is_its_keyword() {
+        let lists = [
+            (&STOP_WORDS[..], Keyword::Stop),
+            (&START_WORDS[..], Keyword::Start),
+            (&HELP_WORDS[..], Keyword::Help),
+        ];
+        for (list, keyword) in lists {
+            for word in list {
+                assert_eq!(Keyword::classify(word), Some(keyword), "{word}");
+                let lower = format!(" {}. ", word.to_lowercase());
+                assert_eq!(Keyword::classify(&lower), Some(keyword), "{lower}");
+            }
         }
     }
 
     #[test]
-    fn a_keyword_inside_a_longer_message_is_not_a_keyword() {
-        for body in ["STOP PLEASE", "please stop", "stopp", "", "yes!", "17:00"] {
-            assert_eq!(Keyword::classify(body), None, "{body:?}");
+    fn no_follower_word_is_itself_a_keyword_or_an_application_word() {
+        for word in STOP_FOLLOWERS {
+            assert_eq!(Keyword::classify(word), None, "{word}");
+            assert!(!APPLICATION_WORDS.contains(&word), "{word}");
         }
     }
+
+    /// Words other parts of chargeplan answer, after the keywords.
+    const APPLICATION_WORDS: [&str; 9] = [
+        "OK", "NO", "SHARE", "BLOCK", "CLOSE", "TAKE", "SKIP", "WAIT", "LEAVE",
+    ];
 
     #[test]
     fn an_inbound_form_is_read_and_unknown_parameters_are_ignored() {

@@ -2,6 +2,7 @@
 
 mod console;
 mod console_page;
+mod dedup;
 mod delivery;
 mod gateway;
 mod inbound;
@@ -17,6 +18,7 @@ pub mod fake;
 pub use console::{
     CONSOLE_CAPACITY, CONSOLE_PATH, ConsoleGateway, ConsoleMessage, Direction, console_router,
 };
+pub use dedup::{WEBHOOK_PRUNE_INTERVAL, WEBHOOK_RETENTION, prune_webhook_receipts};
 pub use delivery::{DeliveryConfig, DeliveryReport, MAX_RETRY_AFTER, OutboxDelivery};
 pub use gateway::{OutgoingSms, SendError, SentSms, SmsGateway};
 pub use inbound::{InboundError, InboundSms, Keyword};

@@ -8,9 +8,10 @@ use chargeplan_store::{StoreError, SuppressionReason};
 
 use crate::inbound::{InboundSms, Keyword};
 
-/// The reply to HELP: who we are and how to stop, the same at every site.
-pub const HELP_REPLY: &str =
-    "chargeplan smart charging: reply STOP to stop texts, START to resume.";
+/// The reply to HELP: who we are and how to stop, the same at every site. STOP suppresses the
+/// number for every text chargeplan sends, including texts relayed from other drivers.
+pub const HELP_REPLY: &str = "chargeplan smart charging: reply STOP to stop all our texts, \
+     including those relayed from other drivers; START to resume.";
 /// The reply to START.
 pub const START_REPLY: &str =
     "chargeplan smart charging: texts are back on. Reply STOP to stop them, HELP for help.";

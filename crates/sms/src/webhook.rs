@@ -1,5 +1,5 @@
 //! Twilio's webhooks: inbound texts and delivery status callbacks, each checked against its
-//! X-Twilio-Signature before anything is read from it.
+//! X-Twilio-Signature before anything is read from it, and handled once (see `dedup`).
 
 use std::sync::Arc;
 
@@ -10,10 +10,11 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use chargeplan_core::{Clock, PhoneNumber};
-use chargeplan_store::SuppressionReason;
 use chargeplan_store::prelude::*;
+use chargeplan_store::{SuppressionReason, WebhookKind};
 use secrecy::{ExposeSecret, SecretString};
 
+use crate::dedup::status_key;
 use crate::inbound::InboundSms;
 use crate::respond::{InboundHandler, respond_to_inbound};
 use crate::signature::{SIGNATURE_HEADER, verify_twilio_signature};
@@ -33,7 +34,7 @@ pub struct TwilioWebhookState {
     /// Our base URL as Twilio calls it, e.g. `https://sms.example.com`. The signed URL is this
     /// plus the request's path and query; the `Host` header is never used, as proxies rewrite it.
     pub public_url: String,
-    /// Holds the suppression list.
+    /// Holds the suppression list and the receipts of webhooks already handled.
     pub store: Arc<dyn Store>,
     pub clock: Arc<dyn Clock>,
     /// Answers texts that are not STOP/START/HELP.
@@ -84,6 +85,34 @@ fn twiml(reply: Option<&str>) -> Response {
         .into_response()
 }
 
+/// Claims the webhook's receipt: `Ok(true)` to handle it, `Ok(false)` for a duplicate (logged).
+async fn claim(
+    state: &TwilioWebhookState,
+    kind: WebhookKind,
+    key: &str,
+    message_sid: &str,
+) -> Result<bool, chargeplan_store::StoreError> {
+    let first = state
+        .store
+        .claim_webhook(kind, key, state.clock.now())
+        .await?;
+    if !first {
+        tracing::info!(
+            sms.route = kind.as_str(),
+            sms.sid = message_sid,
+            "ignored a replayed Twilio webhook"
+        );
+    }
+    Ok(first)
+}
+
+/// Releases the receipt of a webhook whose handling failed, so that Twilio's retry is handled.
+async fn release(state: &TwilioWebhookState, kind: WebhookKind, key: &str) {
+    if let Err(error) = state.store.release_webhook(kind, key).await {
+        tracing::error!(error = %error, sms.route = kind.as_str(), "could not release a webhook receipt");
+    }
+}
+
 async fn inbound(
     State(state): State<TwilioWebhookState>,
     OriginalUri(uri): OriginalUri,
@@ -100,10 +129,20 @@ async fn inbound(
             return (StatusCode::BAD_REQUEST, error.to_string()).into_response();
         }
     };
+    let sid = &sms.message_sid;
+    match claim(&state, WebhookKind::Inbound, sid, sid).await {
+        Ok(true) => {}
+        Ok(false) => return twiml(None),
+        Err(error) => {
+            tracing::error!(error = %error, sms.sid = %sid, "could not handle an inbound text");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    }
     match respond_to_inbound(&*state.store, &*state.clock, &*state.handler, &sms).await {
         Ok(reply) => twiml(reply.as_deref()),
         Err(error) => {
-            tracing::error!(error = %error, sms.sid = %sms.message_sid, "could not handle an inbound text");
+            tracing::error!(error = %error, sms.sid = %sid, "could not handle an inbound text");
+            release(&state, WebhookKind::Inbound, sid).await;
             StatusCode::INTERNAL_SERVER_ERROR.into_response()
         }
     }
@@ -124,7 +163,27 @@ async fn status(
             .find(|(n, _)| n == name)
             .map(|(_, v)| v.as_str())
     };
+    let Some(sid) = get("MessageSid")
+        .or_else(|| get("SmsSid"))
+        .filter(|sid| !sid.is_empty())
+    else {
+        tracing::warn!("a status callback without a MessageSid");
+        return (
+            StatusCode::BAD_REQUEST,
+            "the status callback has no MessageSid parameter",
+        )
+            .into_response();
+    };
     let status = get("MessageStatus").or_else(|| get("SmsStatus"));
+    let key = status_key(sid, status.unwrap_or_default());
+    match claim(&state, WebhookKind::Status, &key, sid).await {
+        Ok(true) => {}
+        Ok(false) => return StatusCode::NO_CONTENT.into_response(),
+        Err(error) => {
+            tracing::error!(error = %error, sms.sid = sid, "could not handle a status callback");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    }
     let error_code = get("ErrorCode").and_then(|c| c.trim().parse::<u32>().ok());
     let reason = match (status, error_code) {
         (Some("failed" | "undelivered"), Some(ERROR_OPTED_OUT)) => SuppressionReason::OptedOut,
@@ -144,7 +203,7 @@ async fn status(
     {
         Ok(()) => {
             tracing::info!(
-                sms.sid = get("MessageSid").unwrap_or_default(),
+                sms.sid = sid,
                 sms.error_code = error_code,
                 "number suppressed after a failed delivery"
             );
@@ -152,6 +211,7 @@ async fn status(
         }
         Err(error) => {
             tracing::error!(error = %error, "could not record a failed delivery");
+            release(&state, WebhookKind::Status, &key).await;
             StatusCode::INTERNAL_SERVER_ERROR.into_response()
         }
     }

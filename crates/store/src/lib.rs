@@ -23,8 +23,10 @@ mod sql_sessions;
 mod sql_sharing;
 mod sql_store;
 mod sql_vendors;
+mod sql_webhooks;
 mod store;
 mod time;
+mod webhooks;
 
 pub mod postgres;
 pub mod sqlite;
@@ -46,12 +48,13 @@ pub use store::{
     Backend, DriverStore, LayoutStore, MigrationReport, OutboxStore, ParticipantStore, PlanStore,
     SessionStore, Store, StoreAdmin, SuppressionStore, VendorStore,
 };
+pub use webhooks::{WebhookKind, WebhookStore};
 
 /// Every area trait of the store, to call its methods on `dyn Store`.
 pub mod prelude {
     pub use crate::{
         DriverStore, LayoutStore, LeaseStore, OperatorStore, OutboxStore, ParticipantStore,
         PlanStore, RelayStore, SessionStore, SharingSettingsStore, Store, StoreAdmin,
-        SuppressionStore, VendorStore,
+        SuppressionStore, VendorStore, WebhookStore,
     };
 }

@@ -236,6 +236,7 @@ macro_rules! impl_sql_store {
         $crate::sql_leases::impl_lease_store!($store, db = $db, lock = $lock);
         $crate::sql_operators::impl_operator_store!($store, db = $db);
         $crate::sql_sharing::impl_sharing_store!($store, db = $db);
+        $crate::sql_webhooks::impl_webhook_store!($store, db = $db);
     };
 }
 

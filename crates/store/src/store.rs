@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use crate::{
     DriverLink, DriverNotice, Effects, Event, LeaseStore, NewEvent, NewOutboxMessage,
     OperatorStore, OutboxMessage, PhoneVerification, RelayStore, SessionUpsert,
-    SharingSettingsStore, StoreError, SuppressionReason, VendorAccount,
+    SharingSettingsStore, StoreError, SuppressionReason, VendorAccount, WebhookStore,
 };
 
 /// Which database a store runs on.
@@ -50,6 +50,7 @@ pub trait Store:
     + OutboxStore
     + DriverStore
     + SuppressionStore
+    + WebhookStore
     + LeaseStore
     + OperatorStore
     + SharingSettingsStore
@@ -70,6 +71,7 @@ impl<T> Store for T where
         + OutboxStore
         + DriverStore
         + SuppressionStore
+        + WebhookStore
         + LeaseStore
         + OperatorStore
         + SharingSettingsStore

@@ -173,6 +173,13 @@ impl FakeTwilio {
         self.post_form(webhook_url, &params, Some(&signature)).await
     }
 
+    /// Posts `params` to `url`, signed for exactly that URL: posting the same `params` twice
+    /// replays one webhook, as someone who captured it could.
+    pub async fn send_signed(&self, url: &str, params: &[(String, String)]) -> reqwest::Response {
+        let signature = twilio_signature(self.auth_token(), url, params);
+        self.post_form(url, params, Some(&signature)).await
+    }
+
     /// Posts an inbound text without an X-Twilio-Signature.
     pub async fn send_unsigned_inbound(
         &self,

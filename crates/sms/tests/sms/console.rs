@@ -160,3 +160,24 @@ async fn the_console_keeps_only_the_last_200_messages() {
     assert_eq!(messages[0].body, "message 205");
     assert_eq!(messages[199].body, "message 6");
 }
+
+#[tokio::test]
+async fn the_same_reply_typed_twice_reaches_the_handler_twice_with_distinct_ids() {
+    let world = World::start().await;
+    let console = ConsoleGateway::new();
+    let url = serve_console(&world, &console).await;
+
+    for _ in 0..2 {
+        no_redirects()
+            .post(&url)
+            .form(&[("from", DRIVER), ("body", "leaving at 5")])
+            .send()
+            .await
+            .expect("answer");
+    }
+
+    assert_eq!(world.handler.bodies(), ["leaving at 5", "leaving at 5"]);
+    let received = world.handler.received.lock().unwrap().clone();
+    assert_ne!(received[0].message_sid, received[1].message_sid);
+    assert!(received[0].message_sid.starts_with("console-"));
+}

@@ -4,5 +4,6 @@
 mod console;
 mod harness;
 mod outbox;
+mod replay;
 mod twilio_adapter;
 mod webhooks;

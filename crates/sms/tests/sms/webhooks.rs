@@ -171,8 +171,10 @@ async fn help_gets_the_site_neutral_help_text() {
     );
     assert_eq!(
         HELP_REPLY,
-        "chargeplan smart charging: reply STOP to stop texts, START to resume."
+        "chargeplan smart charging: reply STOP to stop all our texts, including those relayed \
+         from other drivers; START to resume."
     );
+    assert!(HELP_REPLY.len() <= 160, "one SMS segment");
     assert!(world.handler.bodies().is_empty());
 }
 
@@ -303,4 +305,21 @@ async fn an_unsigned_status_callback_is_refused_and_changes_nothing() {
 
     assert_eq!(response.status(), 403);
     assert_eq!(suppression(&world, DRIVER).await, None);
+}
+
+#[tokio::test]
+async fn a_stop_in_ordinary_words_and_punctuation_opts_out_without_the_handler() {
+    let world = World::start().await;
+
+    let response = world
+        .twilio
+        .send_inbound(&world.inbound_url(), DRIVER, OUR_NUMBER, "Stop texting me!")
+        .await;
+
+    assert_eq!(response.text().await.unwrap(), EMPTY_TWIML);
+    assert_eq!(
+        suppression(&world, DRIVER).await,
+        Some(SuppressionReason::OptedOut)
+    );
+    assert!(world.handler.bodies().is_empty());
 }

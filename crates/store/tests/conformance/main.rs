@@ -13,6 +13,7 @@ mod plans;
 mod sessions;
 mod sharing;
 mod vendors;
+mod webhooks;
 
 /// Generates one `#[tokio::test]` per case and backend.
 macro_rules! conformance {
@@ -98,6 +99,10 @@ conformance!(
     operators::dashboard_sessions_expire_and_a_new_password_ends_them,
     operators::deleting_an_operator_removes_their_grants_tokens_and_sessions,
     operators::login_failures_are_counted_since_an_instant_and_cleared,
+    webhooks::a_webhook_is_claimed_once_per_kind_and_key,
+    webhooks::a_released_webhook_can_be_claimed_again,
+    webhooks::receipts_first_seen_before_the_cutoff_are_pruned_and_the_rest_kept,
+    webhooks::of_many_instances_claiming_the_same_webhook_exactly_one_wins,
 );
 
 #[tokio::test]
