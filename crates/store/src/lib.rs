@@ -9,6 +9,7 @@ mod open;
 mod operator_rows;
 mod operators;
 mod records;
+mod register;
 mod rows;
 mod signals;
 mod sql_driver;
@@ -36,6 +37,7 @@ pub use records::{
     Effects, Event, EventKind, NewEvent, NewOutboxMessage, OutboxMessage, OutboxState,
     SessionUpsert, VendorAccount,
 };
+pub use register::{MEMBER_ID_ATTEMPTS, register_participant};
 pub use signals::SITE_CHANNEL;
 pub use store::{
     Backend, DriverStore, LayoutStore, MigrationReport, OutboxStore, ParticipantStore, PlanStore,
