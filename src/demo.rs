@@ -7,7 +7,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use anyhow::Context as _;
-use chargeplan_core::{Clock, ScaledClock};
+use chargeplan_core::{Clock, PhoneNumber, ScaledClock};
 use chargeplan_store::prelude::*;
 use chargeplan_store::{Operator, OperatorRole};
 use chargeplan_web::access::new_secret;
@@ -20,6 +20,9 @@ use crate::{scenario, server};
 
 /// Login name of the demo's admin operator.
 const DEMO_OPERATOR: &str = "demo";
+
+/// The service number printed on the demo's stickers: fictional (555-01xx).
+const DEMO_SMS_NUMBER: &str = "+15550100100";
 
 /// The garage's service cap, kW.
 const SERVICE_CAP_KW: f64 = 150.0;
@@ -59,14 +62,19 @@ pub async fn run(
 }
 
 /// The user's settings with what the demo fixes: its own SQLite file, console texts, quick
-/// polling (the sped-up clock makes a minute pass in a second).
+/// polling (the sped-up clock makes a minute pass in a second), and a fictional number on
+/// the stickers unless `sms.public_number` names one.
 fn demo_settings(args: &DemoArgs, settings: &Settings) -> Settings {
-    scenario::settings(
+    let mut demo = scenario::settings(
         settings,
         args.listen,
         &args.data_dir,
         SmsSettings::Console { page: true },
-    )
+    );
+    if demo.sms_public_number.is_none() {
+        demo.sms_public_number = PhoneNumber::parse(DEMO_SMS_NUMBER).ok();
+    }
+    demo
 }
 
 /// Registers with the simulated CPO beside the server; a failure is logged, the demo goes on.

@@ -10,8 +10,8 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 use chargeplan_core::{
-    Circuit, CircuitId, Clock, Kilowatts, Participant, ParticipantId, Phases, PhoneNumber, Port,
-    PortId, Site, SiteId, TokenUid, VendorAccountId, VendorRef, WhPerMile,
+    Circuit, CircuitId, Clock, Kilowatts, MemberId, Participant, ParticipantId, Phases,
+    PhoneNumber, Port, PortId, Site, SiteId, TokenUid, VendorAccountId, VendorRef, WhPerMile,
 };
 use chargeplan_exchange::accounts::{cloud_for, register_account};
 use chargeplan_exchange::ocpi::TokenEncoding;
@@ -122,13 +122,14 @@ pub async fn seed(
     for n in 1..=DRIVERS {
         let participant = Participant::new(
             ParticipantId::parse(&format!("driver-{n:02}"))?,
+            MemberId::generate(&mut rand::rng()),
             site_id.clone(),
             PhoneNumber::parse(&format!("+1415555{:04}", 100 + n))?,
             vec![TokenUid::parse(&format!("ACN-{n:04}"))?],
             WhPerMile::default(),
             now,
         )?;
-        store.insert_participant(&participant).await?;
+        chargeplan_store::register_participant(store, participant).await?;
     }
     Ok(())
 }

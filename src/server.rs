@@ -108,6 +108,7 @@ pub async fn run_on(
             .public_url_for(listen)
             .starts_with("https://"),
         vendor_polls: Some(exchange.statuses.clone()),
+        public_sms_number: settings.sms_public_number.clone(),
         ..AppState::new(store, clock, control)
     })
     .merge(ocpi_routes)

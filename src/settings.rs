@@ -12,6 +12,7 @@ use config::{Config, Environment, File, FileFormat, Source, Value};
 use secrecy::{ExposeSecret, SecretString};
 use tracing_subscriber::EnvFilter;
 
+use crate::settings_driver::parse_public_number;
 pub use crate::settings_driver::{ApiSettings, DriverSettings, SmsSettings};
 pub use crate::settings_exchange::ExchangeSettings;
 
@@ -24,7 +25,7 @@ const ENV_PREFIX: &str = "CHARGEPLAN";
 const ENV_SEPARATOR: &str = "__";
 
 /// Every key a source may set; anything else is a typo and stops start-up.
-const KNOWN_KEYS: [&str; 25] = [
+const KNOWN_KEYS: [&str; 26] = [
     "server.listen",
     "server.data_dir",
     "server.shutdown_timeout_s",
@@ -49,6 +50,7 @@ const KNOWN_KEYS: [&str; 25] = [
     "sms.twilio_messaging_service_sid",
     "sms.twilio_api_base",
     "sms.console_page",
+    "sms.public_number",
     "api.admin_token",
 ];
 
@@ -74,6 +76,9 @@ pub struct Settings {
     pub driver: DriverSettings,
     /// Which provider delivers texts.
     pub sms: SmsSettings,
+    /// The number people text to reach a member, printed on stickers (`sms.public_number`,
+    /// else `sms.twilio_from`); `None`: stickers say to scan their code.
+    pub sms_public_number: Option<chargeplan_core::PhoneNumber>,
     /// The operator API.
     pub api: ApiSettings,
 }
@@ -230,9 +235,11 @@ impl Settings {
         let exchange = ExchangeSettings::from_values(values)?;
         let driver = DriverSettings::from_values(values)?;
         let sms = SmsSettings::from_values(values)?;
+        let sms_public_number = parse_public_number(get("sms.public_number")?, &sms)?;
         let api = ApiSettings::from_values(values)?;
         Ok(Self {
             api,
+            sms_public_number,
             server,
             database,
             log,

@@ -1,11 +1,12 @@
 //! `[driver]`, `[sms]` and `[api]` settings: drivers' links and re-planning pace, the SMS
-//! provider, and the operator API's admin token.
+//! provider and the number printed on stickers, and the operator API's admin token.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::time::Duration;
 
 use chargeplan_control::ControlConfig;
+use chargeplan_core::PhoneNumber;
 use chargeplan_sms::{Sender, TWILIO_API_BASE, TwilioConfig};
 use secrecy::{ExposeSecret, SecretString};
 use sha2::{Digest, Sha256};
@@ -125,6 +126,33 @@ impl SmsSettings {
                 format_args!("{other:?} is not \"console\" or \"twilio\""),
             )),
         }
+    }
+}
+
+/// `sms.public_number`: an international number (spaces and dashes allowed), or empty for
+/// `sms.twilio_from` when Twilio sends from one phone number (not from a short code or an
+/// alphanumeric sender, which cannot be texted back from every phone), else none.
+pub(crate) fn parse_public_number(
+    text: &str,
+    sms: &SmsSettings,
+) -> Result<Option<PhoneNumber>, SettingsError> {
+    let text = text.trim();
+    if !text.is_empty() {
+        return PhoneNumber::parse(text).map(Some).map_err(|_| {
+            invalid(
+                "sms.public_number",
+                format_args!(
+                    "{text:?} is not a phone number in international format (E.164), e.g. +15550100100"
+                ),
+            )
+        });
+    }
+    match sms {
+        SmsSettings::Twilio(TwilioConfig {
+            sender: Sender::From(from),
+            ..
+        }) => Ok(PhoneNumber::parse(from).ok()),
+        _ => Ok(None),
     }
 }
 

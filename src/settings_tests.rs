@@ -351,3 +351,37 @@ fn the_console_page_is_served_only_when_asked_for() {
     assert!(matches!(on.sms, SmsSettings::Console { page: true }));
     assert!(bad.contains("sms.console_page"), "{bad}");
 }
+
+#[test]
+fn the_public_number_is_validated_and_falls_back_to_the_twilio_sender() {
+    let unset = load_env(&[]).expect("valid");
+    let set = load_env(&[("CHARGEPLAN__SMS__PUBLIC_NUMBER", "+1 555 010 0000")]).expect("valid");
+    let bad = error_of(&[("CHARGEPLAN__SMS__PUBLIC_NUMBER", "555-0100")]);
+    let twilio = load_env(&[
+        ("CHARGEPLAN__SMS__PROVIDER", "twilio"),
+        ("CHARGEPLAN__SMS__TWILIO_ACCOUNT_SID", "AC0123"),
+        ("CHARGEPLAN__SMS__TWILIO_AUTH_TOKEN", "the-auth-token"),
+        ("CHARGEPLAN__SMS__TWILIO_FROM", "+15005550006"),
+    ])
+    .expect("valid");
+    let service = load_env(&[
+        ("CHARGEPLAN__SMS__PROVIDER", "twilio"),
+        ("CHARGEPLAN__SMS__TWILIO_ACCOUNT_SID", "AC0123"),
+        ("CHARGEPLAN__SMS__TWILIO_AUTH_TOKEN", "the-auth-token"),
+        ("CHARGEPLAN__SMS__TWILIO_MESSAGING_SERVICE_SID", "MG0123"),
+    ])
+    .expect("valid");
+
+    assert_eq!(unset.sms_public_number, None);
+    assert_eq!(
+        set.sms_public_number.as_ref().map(|n| n.as_e164()),
+        Some("+15550100000")
+    );
+    assert!(bad.contains("sms.public_number"), "{bad}");
+    assert!(bad.contains("E.164"), "{bad}");
+    assert_eq!(
+        twilio.sms_public_number.as_ref().map(|n| n.as_e164()),
+        Some("+15005550006")
+    );
+    assert_eq!(service.sms_public_number, None);
+}

@@ -58,6 +58,7 @@ pub async fn seed_garage(data_dir: &Path, phone: &str, card: &str) {
     }
     let driver = Participant::new(
         ParticipantId::parse("driver-1").expect("id"),
+        chargeplan_core::MemberId::generate(&mut rand::rng()),
         site,
         PhoneNumber::parse(phone).expect("phone"),
         vec![TokenUid::parse(card).expect("uid")],

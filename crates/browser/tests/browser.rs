@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use axum::Router;
 use axum::response::Html;
 use axum::routing::get;
-use chargeplan_browser::{Browser, BrowserError};
+use chargeplan_browser::{Browser, BrowserError, Paper, pdf_page_count};
 use serde::Deserialize;
 use tokio::sync::Mutex;
 
@@ -253,6 +253,30 @@ async fn screenshot_writes_a_png() {
         "suspiciously small PNG: {} bytes",
         png.len()
     );
+}
+
+#[tokio::test]
+async fn a_page_prints_to_a_pdf_of_the_chosen_size_and_its_pages_are_counted() {
+    let _one = ONE_AT_A_TIME.lock().await;
+    let addr = serve().await;
+    let browser = Browser::launch().await.expect("launch chromium");
+    let page = browser.new_page().await.expect("new page");
+    page.goto(&format!("http://{addr}/")).await.expect("goto");
+
+    let letter = page.print_pdf(Paper::LETTER).await.expect("print");
+    page.eval("document.body.style.height = '40in'")
+        .await
+        .expect("make it long");
+    let long = page.print_pdf(Paper::BUSINESS_CARD).await.expect("print");
+
+    assert!(letter.starts_with(b"%PDF-"), "not a PDF");
+    assert_eq!(pdf_page_count(&letter), 1);
+    let text = String::from_utf8_lossy(&letter);
+    assert!(
+        text.contains("/MediaBox [0 0 612 792]"),
+        "8.5 x 11 in is 612 x 792 points"
+    );
+    assert!(pdf_page_count(&long) > 10, "{}", pdf_page_count(&long));
 }
 
 #[tokio::test]

@@ -69,6 +69,7 @@ impl World {
         }
         let participant = Participant::new(
             ParticipantId::parse("driver-1").expect("id"),
+            chargeplan_core::MemberId::generate(&mut rand::rng()),
             site_id,
             PhoneNumber::parse(PHONE).expect("phone"),
             vec![TokenUid::parse("RFID-1").expect("uid")],

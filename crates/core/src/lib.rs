@@ -8,6 +8,7 @@ pub mod member_id;
 pub mod participant;
 pub mod phone;
 pub mod plan;
+pub mod plate;
 pub mod port;
 pub mod projection;
 pub mod request;
@@ -32,6 +33,7 @@ pub use member_id::{MEMBER_ID_LEN, MemberId, ThreadCode};
 pub use participant::{MAX_TOKENS_PER_PARTICIPANT, Participant};
 pub use phone::PhoneNumber;
 pub use plan::{Plan, SessionPlan};
+pub use plate::{MAX_PLATE_CHARS, MAX_PLATE_REGION_CHARS, Plate};
 pub use port::{Phases, Port, VendorRef};
 pub use projection::{Projection, ShortfallCause, format_local_time};
 pub use request::{

@@ -5,7 +5,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::ValueError;
 use crate::ids::{ParticipantId, SiteId, TokenUid};
+use crate::member_id::MemberId;
 use crate::phone::PhoneNumber;
+use crate::plate::Plate;
 use crate::units::WhPerMile;
 
 /// Most charging tokens (cards, app accounts) one participant may register.
@@ -16,6 +18,9 @@ pub const MAX_TOKENS_PER_PARTICIPANT: usize = 20;
 pub struct Participant {
     /// Stable identifier.
     pub id: ParticipantId,
+    /// The short code on their sticker, which others text to reach them; unique across all
+    /// sites (the store refuses a duplicate), public by design.
+    pub member_id: MemberId,
     /// The site they are registered at.
     pub site_id: SiteId,
     /// Where we text them; never logged.
@@ -24,15 +29,18 @@ pub struct Participant {
     pub token_uids: Vec<TokenUid>,
     /// Their vehicle's consumption, to turn miles into kWh.
     pub wh_per_mile: WhPerMile,
+    /// Their licence plate, if they gave one; for operators only, never shown to others.
+    pub plate: Option<Plate>,
     /// When they were registered.
     pub created_at: DateTime<Utc>,
 }
 
 impl Participant {
-    /// Builds a participant; duplicate token uids are dropped (keeping the first
-    /// occurrence's position) and more than 20 distinct tokens is an error.
+    /// Builds a participant without a plate; duplicate token uids are dropped (keeping the
+    /// first occurrence's position) and more than 20 distinct tokens is an error.
     pub fn new(
         id: ParticipantId,
+        member_id: MemberId,
         site_id: SiteId,
         phone: PhoneNumber,
         token_uids: Vec<TokenUid>,
@@ -42,12 +50,19 @@ impl Participant {
         let token_uids = dedup_tokens(token_uids)?;
         Ok(Self {
             id,
+            member_id,
             site_id,
             phone,
             token_uids,
             wh_per_mile,
+            plate: None,
             created_at,
         })
+    }
+
+    /// The participant with `plate` (or none).
+    pub fn with_plate(self, plate: Option<Plate>) -> Self {
+        Self { plate, ..self }
     }
 
     /// Whether `uid` is one of this participant's tokens.
@@ -87,6 +102,7 @@ mod tests {
     fn participant(tokens: Vec<TokenUid>) -> Result<Participant, ValueError> {
         Participant::new(
             ParticipantId::parse("driver-1").unwrap(),
+            MemberId::parse("K7QX2M").unwrap(),
             SiteId::parse("lot-b").unwrap(),
             PhoneNumber::parse("+14155550123").unwrap(),
             tokens,
@@ -120,10 +136,15 @@ mod tests {
 
     #[test]
     fn a_participant_round_trips_through_json_without_masking_the_stored_phone() {
-        let p = participant(vec![tok("abc")]).unwrap();
+        let p = participant(vec![tok("abc")])
+            .unwrap()
+            .with_plate(Some(Plate::parse("7ABC123", Some("CA")).unwrap()));
         let json = serde_json::to_string(&p).unwrap();
         assert!(json.contains("\"+14155550123\""), "{json}");
+        assert!(json.contains("\"K7QX2M\""), "{json}");
         assert_eq!(serde_json::from_str::<Participant>(&json).unwrap(), p);
-        assert!(!format!("{p:?}").contains("4155550123"));
+        let debug = format!("{p:?}");
+        assert!(!debug.contains("4155550123"), "{debug}");
+        assert!(!debug.contains("7ABC123"), "{debug}");
     }
 }

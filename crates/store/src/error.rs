@@ -1,5 +1,8 @@
 //! The one error type of the store: clear for callers, never leaking SQL or secrets.
 
+/// The message of the [`StoreError::Conflict`] of a member ID that another participant has.
+pub(crate) const MEMBER_ID_TAKEN: &str = "this member ID is already taken";
+
 /// What went wrong in the store.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -30,6 +33,12 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// Whether this is the conflict of a member ID that another participant already has
+    /// (a new participant's caller draws another ID and tries again).
+    pub fn is_member_id_taken(&self) -> bool {
+        matches!(self, Self::Conflict(message) if message == MEMBER_ID_TAKEN)
+    }
+
     pub(crate) fn corrupt(what: &'static str, reason: impl std::fmt::Display) -> Self {
         Self::Corrupt {
             what,

@@ -9,6 +9,7 @@ mod open;
 mod operator_rows;
 mod operators;
 mod records;
+mod register;
 mod rows;
 mod sharing;
 mod signals;
@@ -40,6 +41,7 @@ pub use records::{
     Effects, Event, EventKind, NewEvent, NewOutboxMessage, OutboxMessage, OutboxState,
     SessionUpsert, VendorAccount,
 };
+pub use register::{MEMBER_ID_ATTEMPTS, register_participant};
 pub use sharing::{
     RelayBlock, RelayLogEntry, RelaySender, RelayStore, RelayThread, SharingSettingsStore,
 };

@@ -148,9 +148,13 @@ impl PortRow {
 #[derive(sqlx::FromRow)]
 pub(crate) struct ParticipantRow {
     pub(crate) id: String,
+    /// `NULL` only between the migration that added it and `migrate()` filling it.
+    member_id: Option<String>,
     site_id: String,
     phone: String,
     wh_per_mile: f64,
+    plate: Option<String>,
+    plate_region: Option<String>,
     created_at: i64,
 }
 
@@ -164,13 +168,28 @@ impl ParticipantRow {
             .map(|uid| TokenUid::parse(uid))
             .collect::<Result<Vec<_>, _>>()
             .map_err(corrupt("participant"))?;
+        let member_id = self
+            .member_id
+            .as_deref()
+            .ok_or_else(|| {
+                StoreError::corrupt("participant", "no member ID; run `chargeplan migrate`")
+            })
+            .and_then(|id| chargeplan_core::MemberId::parse(id).map_err(corrupt("participant")))?;
+        let plate = self
+            .plate
+            .as_deref()
+            .map(|number| chargeplan_core::Plate::parse(number, self.plate_region.as_deref()))
+            .transpose()
+            .map_err(corrupt("participant"))?;
         Ok(chargeplan_core::Participant {
             id: chargeplan_core::ParticipantId::parse(&self.id).map_err(corrupt("participant"))?,
+            member_id,
             site_id: SiteId::parse(&self.site_id).map_err(corrupt("participant"))?,
             phone: PhoneNumber::parse(&self.phone).map_err(corrupt("participant"))?,
             token_uids,
             wh_per_mile: chargeplan_core::WhPerMile::new(self.wh_per_mile)
                 .map_err(corrupt("participant"))?,
+            plate,
             created_at: from_micros(self.created_at)?,
         })
     }

@@ -9,7 +9,8 @@
 pub(crate) const SITE_COLUMNS: &str = "id, name, time_zone, slot_minutes";
 pub(crate) const CIRCUIT_COLUMNS: &str = "id, site_id, name, parent_id, cap_kw";
 pub(crate) const PORT_COLUMNS: &str = "id, site_id, circuit_id, vendor_account, location_id, evse_uid, connector_id, max_kw, phases, voltage_v, controllable, cable_movable";
-pub(crate) const PARTICIPANT_COLUMNS: &str = "id, site_id, phone, wh_per_mile, created_at";
+pub(crate) const PARTICIPANT_COLUMNS: &str =
+    "id, member_id, site_id, phone, wh_per_mile, plate, plate_region, created_at";
 pub(crate) const SESSION_COLUMNS: &str = "id, site_id, vendor_account, vendor_session_id, port_id, token_uid, started_at, ended_at, energy_kwh, power_kw, status, vendor_updated_at";
 pub(crate) const REQUEST_COLUMNS: &str =
     "session_id, revision, departure, energy_kwh, stated_miles, submitted_at";
@@ -208,6 +209,10 @@ macro_rules! impl_sql_store {
                 for name in &applied {
                     tracing::info!(migration = %name, "applied migration");
                 }
+                let filled = self.backfill_member_ids().await?;
+                if filled > 0 {
+                    tracing::info!(participants = filled, "gave member IDs to participants without one");
+                }
                 Ok($crate::MigrationReport { applied })
             }
 
@@ -218,10 +223,15 @@ macro_rules! impl_sql_store {
                     .await
                     .map_err(|_| $crate::StoreError::NotReady("no migrations applied; run `chargeplan migrate`".into()))?;
                 let pending = $crate::sql_store::pending_migrations(&$migrator, &applied);
-                if pending.is_empty() {
-                    Ok(())
-                } else {
-                    Err($crate::StoreError::NotReady(format!("migrations pending: {}", pending.join(", "))))
+                if !pending.is_empty() {
+                    return Err($crate::StoreError::NotReady(format!("migrations pending: {}", pending.join(", "))));
+                }
+                let unfilled: Option<String> = sqlx::query_scalar("SELECT id FROM participants WHERE member_id IS NULL LIMIT 1")
+                    .fetch_optional(&self.pool)
+                    .await?;
+                match unfilled {
+                    None => Ok(()),
+                    Some(_) => Err($crate::StoreError::NotReady("participants without a member ID; run `chargeplan migrate`".into())),
                 }
             }
         }

@@ -2,9 +2,10 @@
 
 use async_trait::async_trait;
 use chargeplan_core::{
-    CapOverride, ChargingRequest, Circuit, CircuitId, MeterSample, Participant, ParticipantId,
-    PhoneNumber, Plan, PlanId, Port, PortId, ScheduledCap, Session, SessionId, Setpoint,
-    SetpointId, SetpointState, Site, SiteId, Tariff, TokenUid, VendorAccountId, VendorRef,
+    CapOverride, ChargingRequest, Circuit, CircuitId, MemberId, MeterSample, Participant,
+    ParticipantId, PhoneNumber, Plan, PlanId, Port, PortId, ScheduledCap, Session, SessionId,
+    Setpoint, SetpointId, SetpointState, Site, SiteId, Tariff, TokenUid, VendorAccountId,
+    VendorRef,
 };
 use chrono::{DateTime, Utc};
 
@@ -163,11 +164,20 @@ pub trait LayoutStore: Send + Sync {
 /// Registered drivers.
 #[async_trait]
 pub trait ParticipantStore: Send + Sync {
+    /// Stores a new participant. A member ID another participant (of any site) has is a
+    /// `Conflict` for which [`StoreError::is_member_id_taken`] holds: draw another and retry,
+    /// or use [`crate::register_participant`], which does.
     async fn insert_participant(&self, participant: &Participant) -> Result<(), StoreError>;
+    /// Replaces everything but the site and creation time (member ID and plate included).
     async fn update_participant(&self, participant: &Participant) -> Result<(), StoreError>;
     async fn delete_participant(&self, id: &ParticipantId) -> Result<(), StoreError>;
     async fn get_participant(&self, id: &ParticipantId) -> Result<Participant, StoreError>;
     async fn list_participants(&self, site: &SiteId) -> Result<Vec<Participant>, StoreError>;
+    /// The participant with this member ID, at whichever site.
+    async fn find_participant_by_member_id(
+        &self,
+        member_id: &MemberId,
+    ) -> Result<Option<Participant>, StoreError>;
     async fn find_participant_by_token(
         &self,
         site: &SiteId,

@@ -233,6 +233,7 @@ async fn page(
     });
     DriverPage {
         site_name: context.site.name.clone(),
+        member_id: context.participant.member_id.clone(),
         tz: context.site.time_zone,
         now,
         action_path: format!("/r/{token}"),

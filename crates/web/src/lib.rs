@@ -10,6 +10,7 @@ mod join;
 mod metrics;
 mod middleware;
 mod shell;
+mod sticker;
 mod time_axis;
 
 use std::sync::Arc;
@@ -17,7 +18,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::routing::get;
 use chargeplan_control::ControlHandle;
-use chargeplan_core::Clock;
+use chargeplan_core::{Clock, PhoneNumber};
 use chargeplan_store::Store;
 
 pub use middleware::{ErrorReason, HttpOptions};
@@ -41,10 +42,14 @@ pub struct AppState {
     pub secure_cookies: bool,
     /// Each vendor account's poller status, for `/metrics` (`None` where no exchange runs).
     pub vendor_polls: Option<chargeplan_exchange::service::PollStatuses>,
+    /// The number people text to reach a member (`sms.public_number`), printed on stickers;
+    /// `None`: stickers say to scan the code instead.
+    pub public_sms_number: Option<PhoneNumber>,
 }
 
 impl AppState {
-    /// The state with no bootstrap admin token, plain-HTTP cookies and no vendor poll statuses.
+    /// The state with no bootstrap admin token, plain-HTTP cookies, no vendor poll statuses
+    /// and no public SMS number.
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, control: ControlHandle) -> Self {
         Self {
             store,
@@ -54,6 +59,7 @@ impl AppState {
             login_limiter: access::LoginLimiter::default(),
             secure_cookies: false,
             vendor_polls: None,
+            public_sms_number: None,
         }
     }
 }
@@ -65,6 +71,7 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(health::readyz))
         .merge(driver::routes())
         .merge(join::routes())
+        .merge(sticker::routes())
         .merge(api::routes())
         .merge(access::routes())
         .merge(dashboard::routes())

@@ -68,6 +68,7 @@ async fn seed(store: &dyn Store) {
         let token = TokenUid::parse(&format!("CARD-{n}")).expect("uid");
         let participant = Participant::new(
             ParticipantId::generate(),
+            chargeplan_core::MemberId::generate(&mut rand::rng()),
             site_id.clone(),
             PhoneNumber::parse(&format!("+1415555020{n}")).expect("phone"),
             vec![token.clone()],

@@ -41,6 +41,7 @@ async fn posted(body: &'static str) -> RequestForm {
 fn page(form: RequestForm, errors: FormErrors) -> DriverPage {
     DriverPage {
         site_name: "Lot B".into(),
+        member_id: chargeplan_core::MemberId::parse("K7QX2M").unwrap(),
         tz: ctx().tz,
         now: ctx().now,
         action_path: "/d/abc".into(),

@@ -1,9 +1,9 @@
 //! Small valid domain values for the conformance cases.
 
 use chargeplan_core::{
-    Circuit, CircuitId, KilowattHours, Kilowatts, Participant, ParticipantId, Phases, PhoneNumber,
-    Port, PortId, Session, SessionId, SessionStatus, Site, SiteId, TokenUid, VendorAccountId,
-    VendorRef, WhPerMile,
+    Circuit, CircuitId, KilowattHours, Kilowatts, MemberId, Participant, ParticipantId, Phases,
+    PhoneNumber, Port, PortId, Session, SessionId, SessionStatus, Site, SiteId, TokenUid,
+    VendorAccountId, VendorRef, WhPerMile,
 };
 use chargeplan_store::prelude::*;
 use chrono::{DateTime, Duration, TimeZone, Utc};
@@ -89,6 +89,7 @@ pub fn token(uid: &str) -> TokenUid {
 pub fn participant(site: &str, id: &str, number: &str, tokens: &[&str]) -> Participant {
     Participant::new(
         ParticipantId::parse(id).expect("valid participant id"),
+        MemberId::generate(&mut rand::rng()),
         site_id(site),
         phone(number),
         tokens.iter().map(|uid| token(uid)).collect(),

@@ -27,6 +27,14 @@ pub struct TestDb {
     _dir: Option<tempfile::TempDir>,
     /// The PostgreSQL admin URL and the database to drop afterwards.
     postgres: Option<(String, String)>,
+    /// Where to reach the database behind the store's back (to set up old data).
+    raw: Raw,
+}
+
+/// A direct connection target.
+enum Raw {
+    Sqlite(std::path::PathBuf),
+    Postgres(String),
 }
 
 impl TestDb {
@@ -34,14 +42,14 @@ impl TestDb {
         let db = match kind {
             Kind::Sqlite => {
                 let dir = tempfile::tempdir().expect("temporary directory");
-                let target = StoreTarget::Sqlite {
-                    path: dir.path().join("data").join("chargeplan.db"),
-                };
+                let path = dir.path().join("data").join("chargeplan.db");
+                let target = StoreTarget::Sqlite { path: path.clone() };
                 let store = chargeplan_store::open(&target).await.expect("open SQLite");
                 Self {
                     store,
                     _dir: Some(dir),
                     postgres: None,
+                    raw: Raw::Sqlite(path),
                 }
             }
             Kind::Postgres => {
@@ -59,8 +67,9 @@ impl TestDb {
                     .expect("create test database");
                 admin.close().await.expect("close admin connection");
                 let (base, _) = admin_url.rsplit_once('/').expect("URL ends with /database");
+                let url = format!("{base}/{name}");
                 let target = StoreTarget::Postgres {
-                    url: format!("{base}/{name}"),
+                    url: url.clone(),
                     max_connections: 5,
                 };
                 let store = chargeplan_store::open(&target)
@@ -70,6 +79,7 @@ impl TestDb {
                     store,
                     _dir: None,
                     postgres: Some((admin_url, name)),
+                    raw: Raw::Postgres(url),
                 }
             }
         };
@@ -81,6 +91,34 @@ impl TestDb {
 
     pub fn store(&self) -> &dyn Store {
         self.store.as_ref()
+    }
+
+    /// Runs `sql` on a connection of its own, past the store (to make rows as an older
+    /// version left them).
+    pub async fn execute(&self, sql: &str) {
+        match &self.raw {
+            Raw::Sqlite(path) => {
+                let options = sqlx::sqlite::SqliteConnectOptions::new().filename(path);
+                let mut connection = sqlx::SqliteConnection::connect_with(&options)
+                    .await
+                    .expect("raw SQLite connection");
+                sqlx::query(sql)
+                    .execute(&mut connection)
+                    .await
+                    .expect("raw SQL");
+                connection.close().await.expect("close");
+            }
+            Raw::Postgres(url) => {
+                let mut connection = sqlx::PgConnection::connect(url)
+                    .await
+                    .expect("raw PostgreSQL connection");
+                sqlx::query(sql)
+                    .execute(&mut connection)
+                    .await
+                    .expect("raw SQL");
+                connection.close().await.expect("close");
+            }
+        }
     }
 
     /// Drops the PostgreSQL database (SQLite's directory goes with the value).

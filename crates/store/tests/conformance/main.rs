@@ -6,6 +6,7 @@ mod fixtures;
 mod harness;
 mod layout;
 mod leases;
+mod member_ids;
 mod operators;
 mod outbox;
 mod participants;
@@ -63,6 +64,10 @@ conformance!(
     participants::participants_are_created_found_by_token_updated_and_deleted,
     participants::a_second_participant_with_the_same_phone_is_a_conflict_and_changes_nothing,
     participants::a_token_already_held_by_someone_else_is_a_conflict_and_changes_nothing,
+    member_ids::a_participant_is_found_by_member_id_from_any_site_with_its_plate,
+    member_ids::a_member_id_taken_at_another_site_is_a_conflict_and_changes_nothing,
+    member_ids::registering_draws_another_member_id_when_the_first_is_taken,
+    member_ids::a_phone_already_registered_is_not_taken_for_a_member_id_collision,
     sessions::a_new_session_is_inserted_with_its_start_event_and_welcome_message_once,
     sessions::duplicate_and_out_of_order_data_never_move_energy_backwards,
     sessions::an_ended_session_is_never_resurrected,
@@ -120,6 +125,55 @@ async fn an_unmigrated_postgres_store_is_not_ready_until_migrated() {
     let db = harness::TestDb::open(harness::Kind::Postgres, false).await;
     layout::an_unmigrated_store_is_not_ready_until_migrated(db.store()).await;
     db.finish().await;
+}
+
+/// Participants stored before member IDs existed (`member_id` NULL) get one at `migrate()`,
+/// and the store is not ready until they have.
+async fn participants_without_a_member_id_get_one_when_migrating(kind: harness::Kind) {
+    let db = harness::TestDb::open(kind, true).await;
+    let store = db.store();
+    fixtures::seeded_site(store, "s1").await;
+    for (id, phone) in [("alice", "+14155550101"), ("bob", "+14155550102")] {
+        let p = fixtures::participant("s1", id, phone, &[id]);
+        store.insert_participant(&p).await.expect("stored");
+    }
+    db.execute("UPDATE participants SET member_id = NULL").await;
+    let not_ready = store.check_ready().await.expect_err("IDs missing");
+    assert!(
+        matches!(not_ready, chargeplan_store::StoreError::NotReady(_)),
+        "{not_ready}"
+    );
+
+    store.migrate().await.expect("migrate fills the IDs");
+
+    store.check_ready().await.expect("ready");
+    let listed = store
+        .list_participants(&fixtures::site_id("s1"))
+        .await
+        .expect("every row reads");
+    assert_eq!(listed.len(), 2);
+    assert_ne!(listed[0].member_id, listed[1].member_id);
+    for p in &listed {
+        let found = store
+            .find_participant_by_member_id(&p.member_id)
+            .await
+            .expect("lookup");
+        assert_eq!(found.as_ref(), Some(p));
+    }
+    db.finish().await;
+}
+
+#[tokio::test]
+async fn sqlite_participants_without_a_member_id_get_one_when_migrating() {
+    participants_without_a_member_id_get_one_when_migrating(harness::Kind::Sqlite).await;
+}
+
+#[tokio::test]
+async fn postgres_participants_without_a_member_id_get_one_when_migrating() {
+    if !harness::postgres_configured() {
+        return;
+    }
+    participants_without_a_member_id_get_one_when_migrating(harness::Kind::Postgres).await;
 }
 
 #[tokio::test]

@@ -1,12 +1,16 @@
 //! Participants of a site: list, create, show, replace, delete (see the module above for
-//! the routes and when phone numbers are masked).
+//! the routes and when phone numbers are masked). A new participant gets a random member ID
+//! (drawn again when taken); a replace keeps it.
 
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use chargeplan_core::{Participant, ParticipantId, PhoneNumber, SiteId, TokenUid, WhPerMile};
+use chargeplan_core::{
+    MemberId, Participant, ParticipantId, PhoneNumber, Plate, SiteId, TokenUid, WhPerMile,
+};
+use chargeplan_store::register_participant;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -32,6 +36,14 @@ pub(crate) struct ParticipantBody {
     /// The vehicle's consumption, 100 to 1000 Wh/mile; default 300.
     #[schema(example = 300)]
     wh_per_mile: Option<f64>,
+    /// The licence plate, 1 to 12 characters (stored upper case); optional, for operators
+    /// only, never shown to other drivers. Omitted or `null`: none.
+    #[schema(example = "7ABC123")]
+    plate: Option<String>,
+    /// Where the plate was issued, free text up to 40 characters (e.g. `CA`, `Ontario`);
+    /// only with a `plate`.
+    #[schema(example = "CA")]
+    plate_region: Option<String>,
 }
 
 /// A participant as the API shows it.
@@ -39,6 +51,10 @@ pub(crate) struct ParticipantBody {
 pub(crate) struct ParticipantView {
     #[schema(value_type = String)]
     id: ParticipantId,
+    /// The participant's public member ID (6 characters, on their sticker), unique across
+    /// all sites and fixed at creation.
+    #[schema(value_type = String, example = "K7QX2M")]
+    member_id: MemberId,
     #[schema(value_type = String)]
     site_id: SiteId,
     /// E.164 in a create's answer and a `GET` of one participant, else masked
@@ -47,6 +63,10 @@ pub(crate) struct ParticipantView {
     #[schema(value_type = Vec<String>)]
     token_uids: Vec<TokenUid>,
     wh_per_mile: f64,
+    /// The licence plate, or `null`.
+    plate: Option<String>,
+    /// Where the plate was issued, or `null`.
+    plate_region: Option<String>,
     created_at: DateTime<Utc>,
 }
 
@@ -61,6 +81,7 @@ impl ParticipantView {
     fn new(participant: &Participant, phone: Phone) -> Self {
         Self {
             id: participant.id.clone(),
+            member_id: participant.member_id.clone(),
             site_id: participant.site_id.clone(),
             phone: match phone {
                 Phone::Masked => participant.phone.masked(),
@@ -68,6 +89,11 @@ impl ParticipantView {
             },
             token_uids: participant.token_uids.clone(),
             wh_per_mile: participant.wh_per_mile.get(),
+            plate: participant.plate.as_ref().map(|p| p.number().to_owned()),
+            plate_region: participant
+                .plate
+                .as_ref()
+                .and_then(|p| p.region().map(str::to_owned)),
             created_at: participant.created_at,
         }
     }
@@ -84,6 +110,7 @@ struct Fields {
     phone: PhoneNumber,
     token_uids: Vec<TokenUid>,
     wh_per_mile: WhPerMile,
+    plate: Option<Plate>,
 }
 
 impl ParticipantBody {
@@ -112,10 +139,21 @@ impl ParticipantBody {
             Some(value) => WhPerMile::new(value)?,
             None => WhPerMile::DEFAULT,
         };
+        let plate = match (self.plate, self.plate_region) {
+            (Some(number), region) => Some(Plate::parse(&number, region.as_deref())?),
+            (None, Some(_)) => {
+                return Err(ApiError::invalid(
+                    "plate_region",
+                    "plate_region: only with a plate",
+                ));
+            }
+            (None, None) => None,
+        };
         Ok(Fields {
             phone,
             token_uids,
             wh_per_mile,
+            plate,
         })
     }
 }
@@ -174,13 +212,15 @@ pub(crate) async fn create(
     let fields = body.validate()?;
     let participant = Participant::new(
         ParticipantId::generate(),
+        MemberId::generate(&mut rand::rng()),
         site.clone(),
         fields.phone,
         fields.token_uids,
         fields.wh_per_mile,
         state.clock.now(),
-    )?;
-    state.store.insert_participant(&participant).await?;
+    )?
+    .with_plate(fields.plate);
+    let participant = register_participant(state.store.as_ref(), participant).await?;
     let location = format!("/api/v1/sites/{site}/participants/{}", participant.id);
     Ok((
         StatusCode::CREATED,
@@ -218,7 +258,7 @@ pub(crate) async fn show(
     operation_id = "replace_participant",
     tag = "participants",
     params(ParticipantPath),
-    description = "Replaces everything but the id and creation time.",
+    description = "Replaces everything but the id, the member ID and the creation time.",
     request_body = ParticipantBody,
     responses(
         (status = 200, description = "the participant, phone number masked", body = ParticipantView),
@@ -241,12 +281,14 @@ pub(crate) async fn replace(
     let fields = body.validate()?;
     let participant = Participant::new(
         existing.id,
+        existing.member_id,
         site,
         fields.phone,
         fields.token_uids,
         fields.wh_per_mile,
         existing.created_at,
-    )?;
+    )?
+    .with_plate(fields.plate);
     state.store.update_participant(&participant).await?;
     Ok(Json(ParticipantView::new(&participant, Phone::Masked)))
 }

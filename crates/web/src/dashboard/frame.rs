@@ -1,6 +1,6 @@
 //! The frame of every dashboard page: the document, its own style sheet (desktop-first, wider
 //! than the driver pages, responsive down to a phone, AA contrast, visible focus) and the top
-//! navigation with the site, its Overview and Reports links, the operator and "Log out".
+//! navigation with the site, its Overview, Reports and Participants links, the operator and "Log out".
 
 use chargeplan_core::Site;
 use maud::{DOCTYPE, Markup, PreEscaped, html};
@@ -84,6 +84,8 @@ pub(crate) enum Section {
     Overview,
     /// A site's reports.
     Reports,
+    /// A site's registered drivers.
+    Participants,
 }
 
 /// What the frame needs besides the content.
@@ -132,6 +134,7 @@ fn top_bar(frame: &Frame<'_>) -> Markup {
                     ul.nav {
                         li { a href=(super::overview_path(&site.id)) aria-current=[current(Section::Overview)] { "Overview" } }
                         li { a href=(super::reports_path(&site.id)) aria-current=[current(Section::Reports)] { "Reports" } }
+                        li { a href=(super::participants_path(&site.id)) aria-current=[current(Section::Participants)] { "Participants" } }
                     }
                 } @else {
                     ul.nav {

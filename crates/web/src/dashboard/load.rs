@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use chargeplan_core::{
-    CapOverride, ChargingRequest, Circuit, CircuitTree, MeterSample, Plan, Port, PortId,
+    CapOverride, ChargingRequest, Circuit, CircuitTree, MemberId, MeterSample, Plan, Port, PortId,
     ScheduledCap, Session, SessionId, Setpoint, Site,
 };
 use chargeplan_store::StoreError;
@@ -20,6 +20,8 @@ pub(crate) struct OpenSession {
     pub(crate) session: Session,
     /// "Driver 3F2A" or "Guest on p1"; never a phone number.
     pub(crate) alias: String,
+    /// The registered driver's member ID (their sticker), `None` for a guest.
+    pub(crate) member_id: Option<MemberId>,
     /// Position in the site's open sessions (by start), which picks its colour in every chart.
     pub(crate) colour: usize,
     /// The driver's latest request (loaded for the full page only).
@@ -114,6 +116,7 @@ pub(crate) async fn load(
             .as_ref()
             .and_then(|uid| participants.iter().find(|p| p.has_token(uid)));
         let alias = driver_alias(participant.map(|p| &p.id), session.port_id.as_ref());
+        let member_id = participant.map(|p| p.member_id.clone());
         let (request, setpoint) = match detail {
             Detail::Charts => (None, None),
             Detail::Page => (
@@ -124,6 +127,7 @@ pub(crate) async fn load(
         sessions.push(OpenSession {
             session,
             alias,
+            member_id,
             colour,
             request,
             setpoint,

@@ -6,6 +6,8 @@
 //!   editor. `GET …/charts` is the chart block alone, refreshed by the page every 15 s.
 //! - `POST …/circuits/{circuit_id}/cap`, `…/overrides`, `…/overrides/end`: the cap editor.
 //! - `GET …/reports` and `GET …/reports.csv`: a day's or a week's report.
+//! - `GET …/participants`: the registered drivers, by alias and member ID, each linking to
+//!   their sticker.
 //!
 //! A site that does not exist and a site not granted to the operator get the same 404 page.
 
@@ -19,6 +21,7 @@ mod frame;
 mod load;
 mod notice;
 mod overview;
+mod participants;
 mod report_query;
 mod report_view;
 mod reports;
@@ -58,6 +61,10 @@ pub(crate) fn routes() -> Router<AppState> {
         )
         .route("/dashboard/sites/{site_id}/reports", get(reports::show))
         .route("/dashboard/sites/{site_id}/reports.csv", get(reports::csv))
+        .route(
+            "/dashboard/sites/{site_id}/participants",
+            get(participants::show),
+        )
 }
 
 pub(crate) fn overview_path(site: &SiteId) -> String {
@@ -70,6 +77,10 @@ pub(crate) fn charts_path(site: &SiteId) -> String {
 
 pub(crate) fn reports_path(site: &SiteId) -> String {
     format!("/dashboard/sites/{site}/reports")
+}
+
+pub(crate) fn participants_path(site: &SiteId) -> String {
+    format!("/dashboard/sites/{site}/participants")
 }
 
 pub(crate) fn circuit_path(site: &SiteId, circuit: &CircuitId) -> String {

@@ -98,6 +98,7 @@ fn state() -> SiteState {
     let open = |id: &str, port: &str, colour| OpenSession {
         session: session(id, port),
         alias: format!("Driver {id}"),
+        member_id: None,
         colour,
         request: None,
         setpoint: None,

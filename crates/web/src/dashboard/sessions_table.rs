@@ -1,4 +1,5 @@
-//! The overview's table of open sessions: who (an alias, never a phone number), where, how
+//! The overview's table of open sessions: who (an alias, never a phone number, with a link
+//! to a registered driver's sticker), where, how
 //! much so far against the request, departure, what the plan promises, any shortfall and
 //! why, and where the newest setpoint is in its round trip to the vendor.
 
@@ -11,6 +12,7 @@ use super::chart::band_colour;
 use super::format::kw;
 use super::load::{OpenSession, SiteState};
 use super::series::BandKind;
+use crate::sticker::sticker_path;
 
 /// The table, or a sentence when no car is plugged in.
 pub(crate) fn sessions_table(state: &SiteState) -> Markup {
@@ -73,6 +75,12 @@ fn row(state: &SiteState, open: &OpenSession) -> Markup {
             th.nowrap scope="row" {
                 span.swatch style=(format!("background:{}", band_colour(BandKind::Session(open.colour)))) aria-hidden="true" {}
                 " " (open.alias)
+                @if let Some(member_id) = &open.member_id {
+                    br;
+                    a.muted href=(sticker_path(member_id)) {
+                        "Sticker " (member_id) span.visually-hidden { " of " (open.alias) }
+                    }
+                }
             }
             td.nowrap { (session.port_id.as_ref().map_or("—", |p| p.as_str())) }
             td.num { (kw(session.energy.get())) " kWh / " (requested) }

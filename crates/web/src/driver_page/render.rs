@@ -9,6 +9,7 @@ use super::form::FormErrors;
 use super::form::{AMOUNT, DEPARTURE, UNIT};
 use super::view::DriverPage;
 use crate::shell::layout;
+use crate::sticker::sticker_path;
 
 /// The request and status page behind a driver's personal link.
 pub fn render(page: &DriverPage) -> Markup {
@@ -36,8 +37,25 @@ pub fn render(page: &DriverPage) -> Markup {
             @if !page.session.ended {
                 (request_form(page))
             }
+            (member(page))
         },
     )
+}
+
+/// The driver's member ID and the link to their printable sticker.
+fn member(page: &DriverPage) -> Markup {
+    html! {
+        section aria-labelledby="member-heading" {
+            h2 #member-heading { "Your sticker" }
+            p #member-id { "Your member ID: " strong { (page.member_id) } }
+            p {
+                "Someone waiting for a charger can text this ID to reach you, and neither of you "
+                "sees the other's number. "
+                a #sticker-link href=(sticker_path(&page.member_id)) { "Print your sticker" }
+                " and put it behind your windscreen."
+            }
+        }
+    }
 }
 
 /// The page for an unknown or expired link: friendly, and saying nothing about why.

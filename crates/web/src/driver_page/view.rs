@@ -1,7 +1,7 @@
 //! The view model of the driver page: everything the handler looks up, in the shape the
 //! templates show it. It holds no phone numbers and no tokens.
 
-use chargeplan_core::{ChargingRequest, Projection, Session};
+use chargeplan_core::{ChargingRequest, MemberId, Projection, Session};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
@@ -12,6 +12,8 @@ use super::form::{FormErrors, RequestForm};
 pub struct DriverPage {
     /// The site's display name (escaped when rendered).
     pub site_name: String,
+    /// The driver's member ID, shown with a link to their sticker.
+    pub member_id: MemberId,
     /// The site's time zone; every time on the page is shown in it.
     pub tz: Tz,
     /// The moment the page is rendered, to say "today" or name the weekday.
@@ -140,6 +142,7 @@ mod tests {
     fn page(request: Option<ChargingRequest>) -> DriverPage {
         DriverPage {
             site_name: "Lot B".into(),
+            member_id: MemberId::parse("K7QX2M").unwrap(),
             tz: America::Los_Angeles,
             now: t("2026-06-01T16:00:00Z"),
             action_path: "/d/x".into(),

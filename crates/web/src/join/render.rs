@@ -1,12 +1,14 @@
 //! The registration pages' HTML: the join form, the code form, and the pages that end the
 //! flow. Everything passed in is escaped by maud.
 
+use chargeplan_core::MemberId;
 use maud::{Markup, html};
 
 use super::CODE_TTL_MINUTES;
 use super::form::{CODE, CodeForm, JoinForm, PHONE, TOKENS, WH_PER_MILE};
 use super::page::{Input, error_summary, layout};
 use crate::driver_page::FormErrors;
+use crate::sticker::sticker_path;
 
 /// The first step: phone number, cards, vehicle.
 pub(super) fn join_page(site: &str, action: &str, form: &JoinForm, errors: &FormErrors) -> Markup {
@@ -96,14 +98,19 @@ pub(super) fn notice_page(heading: &str, sentences: &[&str], start_again: Option
     )
 }
 
-/// The end of a successful registration.
-pub(super) fn registered_page(site: &str) -> Markup {
+/// The end of a successful registration, with the new member ID and its sticker.
+pub(super) fn registered_page(site: &str, member_id: &MemberId) -> Markup {
     layout(
         "You're registered",
         html! {
             h1 { "You're registered" }
             p #registered .notice role="status" {
                 "You're registered at " (site) ". Plug in and we'll text you."
+            }
+            p #member-id { "Your member ID: " strong { (member_id) } }
+            p {
+                "Others can text this ID to reach you without seeing your number. "
+                a href=(sticker_path(member_id)) { "Print your windscreen sticker" } "."
             }
             p { "Reply STOP to any of our texts to stop them, and START to get them again." }
         },

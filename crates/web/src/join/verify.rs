@@ -5,8 +5,8 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
-use chargeplan_core::{Participant, ParticipantId, Site};
-use chargeplan_store::{PhoneVerification, StoreError};
+use chargeplan_core::{MemberId, Participant, ParticipantId, Site};
+use chargeplan_store::{PhoneVerification, StoreError, register_participant};
 use chrono::{DateTime, Utc};
 use tokio::sync::Mutex;
 
@@ -148,6 +148,7 @@ async fn register(
     }
     let participant = match Participant::new(
         ParticipantId::generate(),
+        MemberId::generate(&mut rand::rng()),
         site.id.clone(),
         verification.phone.clone(),
         vehicle.tokens,
@@ -171,8 +172,10 @@ async fn register(
         Ok(false) => {}
         Err(error) => return failure(&error),
     }
-    match state.store.insert_participant(&participant).await {
-        Ok(()) => Html(registered_page(&site.name).into_string()).into_response(),
+    match register_participant(state.store.as_ref(), participant).await {
+        Ok(stored) => {
+            Html(registered_page(&site.name, &stored.member_id).into_string()).into_response()
+        }
         Err(StoreError::Conflict(_)) => conflict(
             &["Someone registered this number or one of these cards a moment ago."],
             join,

@@ -11,7 +11,7 @@ use chrono::Duration;
 use crate::support::{SITE, TestApp, kw, site_id, vendor};
 
 /// A participant's car plugged in, and the path of the link in its Welcome SMS.
-async fn plugged_in(app: &TestApp) -> (Session, String) {
+pub async fn plugged_in(app: &TestApp) -> (Session, String) {
     app.add_participant(SITE, "+14155550101", &["RFID-1"]).await;
     let session = Session {
         id: SessionId::generate(),

@@ -16,6 +16,8 @@ mod driver_link;
 mod join;
 mod join_limits;
 mod login;
+mod member_ids;
 mod metrics;
 mod operators;
+mod sticker;
 mod support;

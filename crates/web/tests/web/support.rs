@@ -25,6 +25,8 @@ pub const SITE: &str = "s1";
 pub const SITE_NAME: &str = "Test Site";
 /// The operator API's admin token (its hash is in the state).
 pub const ADMIN_TOKEN: &str = "operator-secret";
+/// The number printed on stickers (`sms.public_number`).
+pub const PUBLIC_NUMBER: &str = "+15550100000";
 
 /// 09:00 in Los Angeles on Monday 2026-06-15.
 pub fn t0() -> DateTime<Utc> {
@@ -85,6 +87,7 @@ impl TestApp {
         );
         let state = AppState {
             admin_token_hash: Some(sha256_hex(ADMIN_TOKEN)),
+            public_sms_number: Some(PhoneNumber::parse(PUBLIC_NUMBER).expect("number")),
             ..AppState::new(store.clone(), dyn_clock, control)
         };
         let app = Self {
@@ -130,6 +133,7 @@ impl TestApp {
     pub async fn add_participant(&self, site: &str, phone: &str, tokens: &[&str]) -> Participant {
         let participant = Participant::new(
             ParticipantId::generate(),
+            chargeplan_core::MemberId::generate(&mut rand::rng()),
             SiteId::parse(site).expect("id"),
             PhoneNumber::parse(phone).expect("phone"),
             tokens

@@ -30,6 +30,7 @@ fn ctx() -> FormContext {
 fn page() -> DriverPage {
     DriverPage {
         site_name: "Lot B".into(),
+        member_id: chargeplan_core::MemberId::parse("K7QX2M").unwrap(),
         tz: America::Los_Angeles,
         now: now(),
         action_path: "/d/abc123".into(),
@@ -159,7 +160,7 @@ fn headings_go_down_one_level_at_a_time() {
         .match_indices("<h")
         .filter_map(|(i, _)| s[i + 2..].chars().next()?.to_digit(10))
         .collect();
-    assert_eq!(levels, [1, 2, 2, 2, 2]);
+    assert_eq!(levels, [1, 2, 2, 2, 2, 2]);
 }
 
 #[test]
@@ -373,4 +374,20 @@ fn an_error_page_shows_the_message_as_text() {
     let s = render_error("We could not save <that>.").into_string();
     assert!(s.contains("<h1>Something went wrong</h1>"), "{s}");
     assert!(s.contains("<p>We could not save &lt;that&gt;.</p>"), "{s}");
+}
+
+#[test]
+fn the_page_shows_the_member_id_and_links_to_the_sticker() {
+    for p in [page(), {
+        let mut ended = with_miles_request(page());
+        ended.session.ended = true;
+        ended
+    }] {
+        let s = html(&p);
+        assert!(
+            s.contains("<p id=\"member-id\">Your member ID: <strong>K7QX2M</strong></p>"),
+            "{s}"
+        );
+        assert!(s.contains("href=\"/sticker/K7QX2M\""), "{s}");
+    }
 }
