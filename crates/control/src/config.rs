@@ -37,6 +37,11 @@ pub struct ControlConfig {
     /// How long a lease lasts without renewal; renewed every third of it. A crashed
     /// instance's sites move to the others within this time.
     pub lease_ttl: Duration,
+    /// After a failed pass a worker waits this long before its next automatic pass, doubling
+    /// with each failure in a row (a trigger still runs at once).
+    pub failure_backoff: std::time::Duration,
+    /// The longest wait after failed passes.
+    pub failure_backoff_max: std::time::Duration,
 }
 
 impl Default for ControlConfig {
@@ -55,6 +60,8 @@ impl Default for ControlConfig {
             leases: false,
             instance_id: format!("instance-{:016x}", rand::random::<u64>()),
             lease_ttl: Duration::seconds(15),
+            failure_backoff: std::time::Duration::from_secs(1),
+            failure_backoff_max: std::time::Duration::from_secs(5 * 60),
         }
     }
 }

@@ -20,6 +20,9 @@ pub enum ControlError {
     /// Another instance owns the site now: this instance's lease expired or was taken over.
     #[error("this instance no longer holds the site's lease")]
     LeaseLost,
+    /// The site cannot be planned yet (no circuits or no ports): a state, not a failure.
+    #[error("not planned: {0}")]
+    NotPlannable(crate::NotPlannable),
     /// The site's worker is gone (the service is shutting down).
     #[error("the control loop is not running")]
     Stopped,

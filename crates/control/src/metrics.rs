@@ -1,5 +1,6 @@
 //! Prometheus metrics of the control loop: how long the optimizer takes, how re-plans end,
-//! and what the vendors answered to the charging profiles we dispatched.
+//! what the vendors answered to the charging profiles we dispatched, and how many sites
+//! cannot be planned yet.
 //!
 //! [`ControlMetrics`] owns a `prometheus_client` registry; the web crate's `/metrics` writes
 //! it together with the gauges it computes at scrape time ([`ControlMetrics::encode_with`]),
@@ -13,6 +14,7 @@ use chargeplan_exchange::dispatch::Outcome;
 use prometheus_client::encoding::text::{encode_eof, encode_registry};
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::{Registry, Unit};
 
@@ -50,6 +52,8 @@ struct Metrics {
     solves: AtomicU64,
     replans: Family<OutcomeLabel, Counter>,
     setpoint_results: Family<ResultLabel, Counter>,
+    /// Sites whose worker runs here and that cannot be planned yet (no circuits or ports).
+    sites_not_plannable: Gauge,
 }
 
 impl Default for ControlMetrics {
@@ -88,6 +92,12 @@ impl ControlMetrics {
              the dispatch round",
             setpoint_results.clone(),
         );
+        let sites_not_plannable = Gauge::default();
+        registry.register(
+            "chargeplan_sites_not_plannable",
+            "Sites run by this instance that cannot be planned yet (no circuits or no ports)",
+            sites_not_plannable.clone(),
+        );
         Self {
             inner: Arc::new(Metrics {
                 registry,
@@ -95,6 +105,7 @@ impl ControlMetrics {
                 solves: AtomicU64::new(0),
                 replans,
                 setpoint_results,
+                sites_not_plannable,
             }),
         }
     }
@@ -117,6 +128,18 @@ impl ControlMetrics {
             .replans
             .get_or_create(&[("outcome", outcome)])
             .inc();
+    }
+
+    /// Sets how many sites cannot be planned yet.
+    pub fn set_sites_not_plannable(&self, sites: usize) {
+        self.inner
+            .sites_not_plannable
+            .set(i64::try_from(sites).unwrap_or(i64::MAX));
+    }
+
+    /// How many sites cannot be planned yet.
+    pub fn sites_not_plannable(&self) -> i64 {
+        self.inner.sites_not_plannable.get()
     }
 
     /// Records what became of one dispatched charging profile.
@@ -165,7 +188,10 @@ pub fn result_label(outcome: Outcome) -> &'static str {
 mod tests {
     use std::sync::Arc;
 
-    use chargeplan_core::{Circuit, CircuitId, Clock, Kilowatts, ManualClock, Site, SiteId};
+    use chargeplan_core::{
+        Circuit, CircuitId, Clock, Kilowatts, ManualClock, Phases, Port, PortId, Site, SiteId,
+        VendorAccountId, VendorRef,
+    };
     use chargeplan_store::StoreTarget;
     use chrono::{TimeZone, Utc};
     use tokio_util::sync::CancellationToken;
@@ -198,6 +224,14 @@ mod tests {
         );
         assert!(
             out.contains("chargeplan_replans_total{outcome=\"ok\"} 0"),
+            "{out}"
+        );
+        assert!(
+            out.contains("# TYPE chargeplan_sites_not_plannable gauge"),
+            "{out}"
+        );
+        assert!(
+            out.contains("\nchargeplan_sites_not_plannable 0\n"),
             "{out}"
         );
         assert!(
@@ -274,6 +308,20 @@ mod tests {
             .replace_circuits(&site_id, &[circuit], t0)
             .await
             .expect("circuits");
+        // A site needs a port to be planned at all.
+        let port = Port::new(
+            PortId::parse("p1").expect("id"),
+            site_id.clone(),
+            CircuitId::parse("main").expect("id"),
+            VendorRef::new(VendorAccountId::parse("cpo-1").expect("id"), "L", "E", "1")
+                .expect("ref"),
+            Kilowatts::new(7.0).expect("kW"),
+            Phases::One,
+            240.0,
+            true,
+        )
+        .expect("port");
+        store.upsert_port(&port).await.expect("port");
         let clock: Arc<dyn Clock> = Arc::new(ManualClock::new(t0));
         let cancel = CancellationToken::new();
         let control = crate::start(

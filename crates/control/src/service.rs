@@ -1,5 +1,5 @@
-//! The control service: one worker per site that coalesces triggers, re-plans, and runs the
-//! driver conversations; a supervisor that starts a worker for every site this instance owns
+//! The control service: one worker per site (`worker`) that coalesces triggers, re-plans, and
+//! runs the driver conversations; a supervisor that starts a worker for every site this instance owns
 //! (every site, or with leases the sites whose lease it holds — see `supervisor`).
 
 use std::collections::HashMap;
@@ -7,28 +7,33 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use chargeplan_core::{Clock, Plan, SiteId};
+use chargeplan_store::SiteSignals;
 use chargeplan_store::prelude::*;
-use chargeplan_store::{Event, EventKind, SiteSignals};
 use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::dispatch::Dispatchers;
 use crate::feedback::TaperMemory;
+use crate::health::NotPlannable;
 use crate::lease::Fence;
 use crate::metrics::ControlMetrics;
-use crate::planner::{self, Replanned};
-use crate::triggers::{drift_matters, session_of, triggers_replan};
-use crate::{ControlConfig, ControlError, conversation};
+use crate::worker::SiteWorker;
+use crate::{ControlConfig, ControlError};
 
-/// The name under which site workers keep their place in the event log.
-const CURSOR: &str = "control";
-/// Most events read per pass.
-const EVENT_BATCH: u32 = 500;
 /// How often the supervisor looks for new sites.
 const SITE_RESCAN: std::time::Duration = std::time::Duration::from_secs(30);
 
-type Waiter = oneshot::Sender<Result<Plan, String>>;
+pub(crate) type Waiter = oneshot::Sender<Result<Plan, Refusal>>;
+
+/// Why a waiter got no plan.
+#[derive(Debug)]
+pub(crate) enum Refusal {
+    /// The site cannot be planned yet.
+    NotPlannable(NotPlannable),
+    /// The pass failed, for this reason.
+    Failed(String),
+}
 
 /// Something a site's worker should do now.
 #[derive(Debug)]
@@ -52,13 +57,18 @@ pub(crate) struct Inner {
     pub(crate) tracker: TaskTracker,
     pub(crate) cancel: CancellationToken,
     /// Re-plans done since start, for metrics and the coalescing test.
-    replans: AtomicU64,
+    pub(crate) replans: AtomicU64,
     /// Sends plans to the vendors, when configured.
-    dispatchers: Option<Dispatchers>,
+    pub(crate) dispatchers: Option<Dispatchers>,
     /// Carries triggers to the instance that owns a site (with leases).
     pub(crate) signals: Arc<dyn SiteSignals>,
     /// Solve times, re-plan outcomes and setpoint results, for `/metrics`.
-    metrics: ControlMetrics,
+    pub(crate) metrics: ControlMetrics,
+    /// Sites that cannot be planned yet, with the id of the worker that found it (so a
+    /// stopping worker clears only its own entry).
+    pub(crate) not_plannable: Mutex<HashMap<SiteId, (NotPlannable, u64)>>,
+    /// Source of worker ids.
+    pub(crate) next_worker: AtomicU64,
 }
 
 /// A running site worker, as the handle and the supervisor see it.
@@ -104,6 +114,8 @@ pub fn start(
                 .map(|setup| Dispatchers::new(setup, metrics.clone())),
             config,
             metrics,
+            not_plannable: Mutex::new(HashMap::new()),
+            next_worker: AtomicU64::new(0),
         }),
     };
     let supervisor = handle.clone();
@@ -126,6 +138,12 @@ impl ControlHandle {
     /// The loop's Prometheus metrics (solve times, re-plans, setpoint results).
     pub fn metrics(&self) -> &ControlMetrics {
         &self.inner.metrics
+    }
+
+    /// Why the site cannot be planned yet, when its worker (on this instance) found so at its
+    /// last re-plan; `None` when it can, or is not run here.
+    pub fn not_plannable(&self, site: &SiteId) -> Option<NotPlannable> {
+        self.inner.not_plannable(site)
     }
 
     /// The settings the loop runs with.
@@ -173,7 +191,8 @@ impl ControlHandle {
         let _ = sender.send(Trigger::Replan(Some(tx)));
         match rx.await {
             Ok(Ok(plan)) => Ok(plan),
-            Ok(Err(reason)) => Err(ControlError::Solver(reason)),
+            Ok(Err(Refusal::NotPlannable(reason))) => Err(ControlError::NotPlannable(reason)),
+            Ok(Err(Refusal::Failed(reason))) => Err(ControlError::Solver(reason)),
             Err(_) => Err(ControlError::Stopped),
         }
     }
@@ -224,6 +243,7 @@ impl ControlHandle {
             )
         });
         let worker = SiteWorker {
+            id: self.inner.next_worker.fetch_add(1, Ordering::Relaxed),
             inner: Arc::clone(&self.inner),
             site: site.clone(),
             triggers: rx,
@@ -261,165 +281,5 @@ impl ControlHandle {
                 () = tokio::time::sleep(SITE_RESCAN) => {}
             }
         }
-    }
-}
-
-/// The loop of one site.
-struct SiteWorker {
-    inner: Arc<Inner>,
-    site: SiteId,
-    triggers: mpsc::UnboundedReceiver<Trigger>,
-    /// Set when the last pass needs an immediate follow-up re-plan.
-    again: AtomicBool,
-    /// Lowered maxima of cars drawing under their limits.
-    taper: TaperMemory,
-    /// The plan in force, to tell when measured power drifts from it.
-    plan: Mutex<Option<Plan>>,
-    /// Stops this worker (shutdown, or the site's lease lost or given up).
-    stop: CancellationToken,
-    /// The site's lease, checked before every plan is stored and every dispatch (leases only).
-    fence: Option<Fence>,
-}
-
-impl SiteWorker {
-    async fn run(mut self) {
-        let poll = self.inner.config.event_poll.to_std().unwrap_or_default();
-        let mut last_plan: Option<chrono::DateTime<chrono::Utc>> = None;
-        let mut waiters: Vec<Waiter> = Vec::new();
-        loop {
-            let mut dirty = self.again.swap(false, Ordering::Relaxed);
-            tokio::select! {
-                () = self.stop.cancelled() => return,
-                trigger = self.triggers.recv() => match trigger {
-                    Some(trigger) => { dirty = true; self.take(trigger, &mut waiters); }
-                    None => return,
-                },
-                () = tokio::time::sleep(poll) => {}
-            }
-            // Coalesce: every trigger queued meanwhile is served by the same re-plan.
-            while let Ok(trigger) = self.triggers.try_recv() {
-                dirty = true;
-                self.take(trigger, &mut waiters);
-            }
-            let now = self.inner.clock.now();
-            let due = last_plan.is_none_or(|at| now - at >= self.inner.config.tick);
-            match self.pass(dirty || due).await {
-                Ok(Some(replanned)) => {
-                    last_plan = Some(now);
-                    for waiter in waiters.drain(..) {
-                        let _ = waiter.send(Ok(replanned.plan.clone()));
-                    }
-                }
-                Ok(None) => {}
-                Err(ControlError::LeaseLost) => {
-                    tracing::info!(site.id = %self.site, "lease lost; the site's worker stops");
-                    for waiter in waiters.drain(..) {
-                        let _ = waiter.send(Err(ControlError::LeaseLost.to_string()));
-                    }
-                    return;
-                }
-                Err(error) => {
-                    tracing::error!(site.id = %self.site, error = %error, "control pass failed");
-                    for waiter in waiters.drain(..) {
-                        let _ = waiter.send(Err(error.to_string()));
-                    }
-                }
-            }
-        }
-    }
-
-    fn take(&self, trigger: Trigger, waiters: &mut Vec<Waiter>) {
-        match trigger {
-            Trigger::Replan(Some(waiter)) => waiters.push(waiter),
-            Trigger::Replan(None) => {}
-        }
-    }
-
-    /// Handles new events (welcomes), re-plans when needed, runs the conversations, and only
-    /// then moves the cursor: after a crash the same events are handled again, harmlessly.
-    async fn pass(&self, mut replan: bool) -> Result<Option<Replanned>, ControlError> {
-        let store = self.inner.store.as_ref();
-        let cursor = store.event_cursor(CURSOR, &self.site).await?;
-        let events = store.events_after(&self.site, cursor, EVENT_BATCH).await?;
-        if events.is_empty() && !replan {
-            return Ok(None);
-        }
-        let site = store.get_site(&self.site).await?;
-        let now = self.inner.clock.now();
-        for event in &events {
-            replan |= triggers_replan(event.kind) || self.drifted(event);
-            if event.kind == EventKind::SessionStarted
-                && let Some(id) = session_of(event)
-            {
-                let session = store.get_session(&id).await?;
-                conversation::welcome(store, &site, &session, &self.inner.config, now).await?;
-            }
-        }
-        let replanned = if replan {
-            let replanned = planner::replan_observed(
-                store,
-                &site,
-                now,
-                &self.inner.config,
-                &self.taper,
-                self.fence.as_ref(),
-                Some(&self.inner.metrics),
-            )
-            .await;
-            self.inner.metrics.replan_done(replanned.is_ok());
-            let replanned = replanned?;
-            self.inner.replans.fetch_add(1, Ordering::Relaxed);
-            conversation::after_plan(store, &replanned, &self.inner.config, now).await?;
-            *self.plan.lock().unwrap_or_else(|e| e.into_inner()) = Some(replanned.plan.clone());
-            if let Some(dispatchers) = &self.inner.dispatchers {
-                // The last look at the lease before sending: see the README for the window.
-                if let Some(fence) = &self.fence {
-                    fence.check(store).await?;
-                }
-                let lost = dispatchers
-                    .dispatch(
-                        &self.inner.store,
-                        &self.inner.clock,
-                        &replanned.plan,
-                        &replanned.snapshot,
-                    )
-                    .await?;
-                if lost {
-                    // A port refused its limit: plan again at once, counting it at its maximum.
-                    self.again.store(true, Ordering::Relaxed);
-                }
-            }
-            Some(replanned)
-        } else {
-            None
-        };
-        if let Some(last) = events.last() {
-            store.set_event_cursor(CURSOR, &self.site, last.id).await?;
-        }
-        Ok(replanned)
-    }
-}
-
-impl SiteWorker {
-    /// Whether a `PowerChanged` event shows a car drawing far from its planned power.
-    fn drifted(&self, event: &Event) -> bool {
-        if event.kind != EventKind::PowerChanged {
-            return false;
-        }
-        let (Some(id), Some(measured)) = (
-            session_of(event),
-            event.payload.get("power_kw").and_then(|v| v.as_f64()),
-        ) else {
-            return false;
-        };
-        let plan = self.plan.lock().unwrap_or_else(|e| e.into_inner());
-        let planned = plan.as_ref().and_then(|plan| {
-            let slot = plan.slot_index(event.at)?;
-            plan.session(&id)?
-                .power_kw
-                .get(usize::try_from(slot).ok()?)
-                .copied()
-        });
-        planned.is_some_and(|planned| drift_matters(planned, measured))
     }
 }

@@ -1,0 +1,273 @@
+//! The loop of one site's worker: wait for a trigger, an event poll or the tick; read the new
+//! events (welcomes); re-plan when needed, unless the site cannot be planned yet; run the
+//! conversations; dispatch; and only then move the event cursor. Failed passes back off.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+use chargeplan_core::{Plan, SiteId};
+use chargeplan_store::{Event, EventKind};
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use crate::ControlError;
+use crate::conversation;
+use crate::feedback::TaperMemory;
+use crate::health::{self, Backoff, NotPlannable};
+use crate::lease::Fence;
+use crate::planner::{self, Replanned};
+use crate::service::{Inner, Refusal, Trigger, Waiter};
+use crate::triggers::{drift_matters, session_of, triggers_replan};
+
+/// The name under which site workers keep their place in the event log.
+const CURSOR: &str = "control";
+/// Most events read per pass.
+const EVENT_BATCH: u32 = 500;
+
+impl Inner {
+    pub(crate) fn not_plannable(&self, site: &SiteId) -> Option<NotPlannable> {
+        let states = self.not_plannable.lock().unwrap_or_else(|e| e.into_inner());
+        states.get(site).map(|(reason, _)| *reason)
+    }
+
+    /// Records the site's state as found by `worker` and updates the gauge.
+    fn set_not_plannable(&self, site: &SiteId, worker: u64, state: Option<NotPlannable>) {
+        let mut states = self.not_plannable.lock().unwrap_or_else(|e| e.into_inner());
+        match state {
+            Some(reason) => {
+                states.insert(site.clone(), (reason, worker));
+            }
+            None => {
+                if states.get(site).is_some_and(|(_, by)| *by == worker) {
+                    states.remove(site);
+                }
+            }
+        }
+        self.metrics.set_sites_not_plannable(states.len());
+    }
+}
+
+/// What a pass did.
+enum Passed {
+    /// Nothing called for a re-plan.
+    Idle,
+    Replanned(Replanned),
+    /// A re-plan was called for, but the site cannot be planned yet.
+    NotPlannable(NotPlannable),
+}
+
+/// The loop of one site.
+pub(crate) struct SiteWorker {
+    /// Tells this worker's entries in `Inner::not_plannable` from a successor's.
+    pub(crate) id: u64,
+    pub(crate) inner: Arc<Inner>,
+    pub(crate) site: SiteId,
+    pub(crate) triggers: mpsc::UnboundedReceiver<Trigger>,
+    /// Set when the last pass needs an immediate follow-up re-plan.
+    pub(crate) again: AtomicBool,
+    /// Lowered maxima of cars drawing under their limits.
+    pub(crate) taper: TaperMemory,
+    /// The plan in force, to tell when measured power drifts from it.
+    pub(crate) plan: Mutex<Option<Plan>>,
+    /// Stops this worker (shutdown, or the site's lease lost or given up).
+    pub(crate) stop: CancellationToken,
+    /// The site's lease, checked before every plan is stored and every dispatch (leases only).
+    pub(crate) fence: Option<Fence>,
+}
+
+impl SiteWorker {
+    pub(crate) async fn run(mut self) {
+        let poll = self.inner.config.event_poll.to_std().unwrap_or_default();
+        let config = &self.inner.config;
+        let mut backoff = Backoff::new(config.failure_backoff, config.failure_backoff_max);
+        // After failed passes: no automatic pass before this instant (triggers still run).
+        let mut resume_at: Option<tokio::time::Instant> = None;
+        let mut state: Option<NotPlannable> = None;
+        let mut last_plan: Option<chrono::DateTime<chrono::Utc>> = None;
+        let mut waiters: Vec<Waiter> = Vec::new();
+        loop {
+            let mut dirty = self.again.swap(false, Ordering::Relaxed);
+            let wait = resume_at.map_or(poll, |at| {
+                at.saturating_duration_since(tokio::time::Instant::now())
+                    .max(poll)
+            });
+            tokio::select! {
+                () = self.stop.cancelled() => return,
+                trigger = self.triggers.recv() => match trigger {
+                    Some(trigger) => { dirty = true; self.take(trigger, &mut waiters); }
+                    None => return,
+                },
+                () = tokio::time::sleep(wait) => {}
+            }
+            // Coalesce: every trigger queued meanwhile is served by the same re-plan.
+            while let Ok(trigger) = self.triggers.try_recv() {
+                dirty = true;
+                self.take(trigger, &mut waiters);
+            }
+            let now = self.inner.clock.now();
+            let due = last_plan.is_none_or(|at| now - at >= self.inner.config.tick);
+            match self.pass(dirty || due).await {
+                Ok(Passed::Replanned(replanned)) => {
+                    (last_plan, resume_at) = (Some(now), None);
+                    backoff.reset();
+                    self.enter(&mut state, None);
+                    for waiter in waiters.drain(..) {
+                        let _ = waiter.send(Ok(replanned.plan.clone()));
+                    }
+                }
+                Ok(Passed::NotPlannable(reason)) => {
+                    // Looked at again at the next tick, event or trigger; not every poll.
+                    (last_plan, resume_at) = (Some(now), None);
+                    backoff.reset();
+                    self.enter(&mut state, Some(reason));
+                    for waiter in waiters.drain(..) {
+                        let _ = waiter.send(Err(Refusal::NotPlannable(reason)));
+                    }
+                }
+                Ok(Passed::Idle) => {}
+                Err(ControlError::LeaseLost) => {
+                    tracing::info!(site.id = %self.site, "lease lost; the site's worker stops");
+                    for waiter in waiters.drain(..) {
+                        let _ =
+                            waiter.send(Err(Refusal::Failed(ControlError::LeaseLost.to_string())));
+                    }
+                    return;
+                }
+                Err(error) => {
+                    let delay = backoff.failed();
+                    resume_at = Some(tokio::time::Instant::now() + delay);
+                    tracing::error!(
+                        site.id = %self.site,
+                        error = %error,
+                        retry.delay_s = delay.as_secs_f64(),
+                        "control pass failed"
+                    );
+                    for waiter in waiters.drain(..) {
+                        let _ = waiter.send(Err(Refusal::Failed(error.to_string())));
+                    }
+                }
+            }
+        }
+    }
+
+    /// Moves the site into `next` (`None`: plannable), with one log line per change.
+    fn enter(&self, state: &mut Option<NotPlannable>, next: Option<NotPlannable>) {
+        if *state == next {
+            return;
+        }
+        match next {
+            Some(reason) => tracing::info!(
+                site.id = %self.site,
+                site.not_plannable = reason.as_str(),
+                "site cannot be planned yet"
+            ),
+            None => tracing::info!(site.id = %self.site, "site can be planned"),
+        }
+        *state = next;
+        self.inner.set_not_plannable(&self.site, self.id, next);
+    }
+
+    fn take(&self, trigger: Trigger, waiters: &mut Vec<Waiter>) {
+        match trigger {
+            Trigger::Replan(Some(waiter)) => waiters.push(waiter),
+            Trigger::Replan(None) => {}
+        }
+    }
+
+    /// Handles new events (welcomes), re-plans when needed, runs the conversations, and only
+    /// then moves the cursor: after a crash the same events are handled again, harmlessly.
+    async fn pass(&self, mut replan: bool) -> Result<Passed, ControlError> {
+        let store = self.inner.store.as_ref();
+        let cursor = store.event_cursor(CURSOR, &self.site).await?;
+        let events = store.events_after(&self.site, cursor, EVENT_BATCH).await?;
+        if events.is_empty() && !replan {
+            return Ok(Passed::Idle);
+        }
+        let site = store.get_site(&self.site).await?;
+        let now = self.inner.clock.now();
+        for event in &events {
+            replan |= triggers_replan(event.kind) || self.drifted(event);
+            if event.kind == EventKind::SessionStarted
+                && let Some(id) = session_of(event)
+            {
+                let session = store.get_session(&id).await?;
+                conversation::welcome(store, &site, &session, &self.inner.config, now).await?;
+            }
+        }
+        let passed = if !replan {
+            Passed::Idle
+        } else if let Some(reason) = health::not_plannable(store, &self.site).await? {
+            Passed::NotPlannable(reason)
+        } else {
+            let replanned = planner::replan_observed(
+                store,
+                &site,
+                now,
+                &self.inner.config,
+                &self.taper,
+                self.fence.as_ref(),
+                Some(&self.inner.metrics),
+            )
+            .await;
+            self.inner.metrics.replan_done(replanned.is_ok());
+            let replanned = replanned?;
+            self.inner.replans.fetch_add(1, Ordering::Relaxed);
+            conversation::after_plan(store, &replanned, &self.inner.config, now).await?;
+            *self.plan.lock().unwrap_or_else(|e| e.into_inner()) = Some(replanned.plan.clone());
+            if let Some(dispatchers) = &self.inner.dispatchers {
+                // The last look at the lease before sending: see the README for the window.
+                if let Some(fence) = &self.fence {
+                    fence.check(store).await?;
+                }
+                let lost = dispatchers
+                    .dispatch(
+                        &self.inner.store,
+                        &self.inner.clock,
+                        &replanned.plan,
+                        &replanned.snapshot,
+                    )
+                    .await?;
+                if lost {
+                    // A port refused its limit: plan again at once, counting it at its maximum.
+                    self.again.store(true, Ordering::Relaxed);
+                }
+            }
+            Passed::Replanned(replanned)
+        };
+        if let Some(last) = events.last() {
+            store.set_event_cursor(CURSOR, &self.site, last.id).await?;
+        }
+        Ok(passed)
+    }
+}
+
+impl Drop for SiteWorker {
+    /// A stopped worker no longer vouches for its site's state.
+    fn drop(&mut self) {
+        self.inner.set_not_plannable(&self.site, self.id, None);
+    }
+}
+
+impl SiteWorker {
+    /// Whether a `PowerChanged` event shows a car drawing far from its planned power.
+    fn drifted(&self, event: &Event) -> bool {
+        if event.kind != EventKind::PowerChanged {
+            return false;
+        }
+        let (Some(id), Some(measured)) = (
+            session_of(event),
+            event.payload.get("power_kw").and_then(|v| v.as_f64()),
+        ) else {
+            return false;
+        };
+        let plan = self.plan.lock().unwrap_or_else(|e| e.into_inner());
+        let planned = plan.as_ref().and_then(|plan| {
+            let slot = plan.slot_index(event.at)?;
+            plan.session(&id)?
+                .power_kw
+                .get(usize::try_from(slot).ok()?)
+                .copied()
+        });
+        planned.is_some_and(|planned| drift_matters(planned, measured))
+    }
+}
