@@ -13,6 +13,7 @@ pub mod projection;
 pub mod request;
 pub mod session;
 pub mod setpoint;
+pub mod sharing;
 pub mod site;
 pub mod tariff;
 pub mod units;
@@ -39,6 +40,7 @@ pub use request::{
 };
 pub use session::{MeterSample, Session, SessionStatus};
 pub use setpoint::{LimitPeriod, Setpoint, SetpointState};
+pub use sharing::SharingSettings;
 pub use site::{Site, local_to_utc, parse_time_zone, start_of_local_day};
 pub use tariff::{MAX_DEMAND_CHARGE_PER_KW, MAX_PRICE_PER_KWH, PriceWindow, Tariff};
 pub use units::{KilowattHours, Kilowatts, SlotMinutes, WhPerMile};

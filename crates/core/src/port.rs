@@ -97,6 +97,9 @@ pub struct Port {
     pub voltage_v: f64,
     /// Whether we may send it setpoints; uncontrolled ports count at `max_power` against caps.
     pub controllable: bool,
+    /// Whether drivers may unplug another car's cable here when its owner allows it.
+    #[serde(default)]
+    pub cable_movable: bool,
 }
 
 impl Port {
@@ -138,7 +141,14 @@ impl Port {
             phases,
             voltage_v,
             controllable,
+            cable_movable: false,
         })
+    }
+
+    /// The same port with `cable_movable` set.
+    pub fn with_cable_movable(mut self, cable_movable: bool) -> Self {
+        self.cable_movable = cable_movable;
+        self
     }
 
     /// Per-phase current in amperes for `power`: `I = P / (V × phases)`.

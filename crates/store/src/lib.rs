@@ -10,6 +10,7 @@ mod operator_rows;
 mod operators;
 mod records;
 mod rows;
+mod sharing_shim;
 mod signals;
 mod sql_driver;
 mod sql_layout;
@@ -36,6 +37,7 @@ pub use records::{
     Effects, Event, EventKind, NewEvent, NewOutboxMessage, OutboxMessage, OutboxState,
     SessionUpsert, VendorAccount,
 };
+pub use sharing_shim::SharingSettingsStore;
 pub use signals::SITE_CHANNEL;
 pub use store::{
     Backend, DriverStore, LayoutStore, MigrationReport, OutboxStore, ParticipantStore, PlanStore,
@@ -46,6 +48,7 @@ pub use store::{
 pub mod prelude {
     pub use crate::{
         DriverStore, LayoutStore, LeaseStore, OperatorStore, OutboxStore, ParticipantStore,
-        PlanStore, SessionStore, Store, StoreAdmin, SuppressionStore, VendorStore,
+        PlanStore, SessionStore, SharingSettingsStore, Store, StoreAdmin, SuppressionStore,
+        VendorStore,
     };
 }

@@ -139,6 +139,7 @@ impl PortRow {
             phases: Phases::try_from(phases).map_err(corrupt("port"))?,
             voltage_v: self.voltage_v,
             controllable: self.controllable,
+            cable_movable: false,
         })
     }
 }

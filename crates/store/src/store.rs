@@ -10,8 +10,8 @@ use chrono::{DateTime, Utc};
 
 use crate::{
     DriverLink, DriverNotice, Effects, Event, LeaseStore, NewEvent, NewOutboxMessage,
-    OperatorStore, OutboxMessage, PhoneVerification, SessionUpsert, StoreError, SuppressionReason,
-    VendorAccount,
+    OperatorStore, OutboxMessage, PhoneVerification, SessionUpsert, SharingSettingsStore,
+    StoreError, SuppressionReason, VendorAccount,
 };
 
 /// Which database a store runs on.
@@ -52,6 +52,7 @@ pub trait Store:
     + SuppressionStore
     + LeaseStore
     + OperatorStore
+    + SharingSettingsStore
     + Send
     + Sync
     + std::fmt::Debug
@@ -70,6 +71,7 @@ impl<T> Store for T where
         + SuppressionStore
         + LeaseStore
         + OperatorStore
+        + SharingSettingsStore
         + Send
         + Sync
         + std::fmt::Debug
