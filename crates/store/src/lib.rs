@@ -20,10 +20,13 @@ mod sql_outbox;
 mod sql_people;
 mod sql_plans;
 mod sql_sessions;
+mod sql_sharing_notes;
 mod sql_store;
 mod sql_vendors;
+mod sql_waitlist;
 mod store;
 mod time;
+mod waitlist_records;
 
 pub mod postgres;
 pub mod sqlite;
@@ -43,12 +46,16 @@ pub use store::{
     Backend, DriverStore, LayoutStore, MigrationReport, OutboxStore, ParticipantStore, PlanStore,
     SessionStore, Store, StoreAdmin, SuppressionStore, VendorStore,
 };
+pub use waitlist_records::{
+    EntryState, OfferFence, OfferState, OfferTransition, SessionSharingNote, SharingNoteStore,
+    WaitlistEntry, WaitlistOffer, WaitlistStore,
+};
 
 /// Every area trait of the store, to call its methods on `dyn Store`.
 pub mod prelude {
     pub use crate::{
         DriverStore, LayoutStore, LeaseStore, OperatorStore, OutboxStore, ParticipantStore,
-        PlanStore, SessionStore, SharingSettingsStore, Store, StoreAdmin, SuppressionStore,
-        VendorStore,
+        PlanStore, SessionStore, SharingNoteStore, SharingSettingsStore, Store, StoreAdmin,
+        SuppressionStore, VendorStore, WaitlistStore,
     };
 }

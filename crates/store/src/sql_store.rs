@@ -235,6 +235,8 @@ macro_rules! impl_sql_store {
         $crate::sql_outbox::impl_outbox_store!($store, db = $db, skip_locked = $skip_locked);
         $crate::sql_leases::impl_lease_store!($store, db = $db, lock = $lock);
         $crate::sql_operators::impl_operator_store!($store, db = $db);
+        $crate::sql_waitlist::impl_waitlist_store!($store, db = $db, lock = $lock);
+        $crate::sql_sharing_notes::impl_sharing_note_store!($store, db = $db);
     };
 }
 

@@ -10,8 +10,8 @@ use chrono::{DateTime, Utc};
 
 use crate::{
     DriverLink, DriverNotice, Effects, Event, LeaseStore, NewEvent, NewOutboxMessage,
-    OperatorStore, OutboxMessage, PhoneVerification, SessionUpsert, SharingSettingsStore,
-    StoreError, SuppressionReason, VendorAccount,
+    OperatorStore, OutboxMessage, PhoneVerification, SessionUpsert, SharingNoteStore,
+    SharingSettingsStore, StoreError, SuppressionReason, VendorAccount, WaitlistStore,
 };
 
 /// Which database a store runs on.
@@ -53,6 +53,8 @@ pub trait Store:
     + LeaseStore
     + OperatorStore
     + SharingSettingsStore
+    + WaitlistStore
+    + SharingNoteStore
     + Send
     + Sync
     + std::fmt::Debug
@@ -72,6 +74,8 @@ impl<T> Store for T where
         + LeaseStore
         + OperatorStore
         + SharingSettingsStore
+        + WaitlistStore
+        + SharingNoteStore
         + Send
         + Sync
         + std::fmt::Debug

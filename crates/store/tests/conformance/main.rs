@@ -12,6 +12,7 @@ mod participants;
 mod plans;
 mod sessions;
 mod vendors;
+mod waitlist;
 
 /// Generates one `#[tokio::test]` per case and backend.
 macro_rules! conformance {
@@ -92,6 +93,11 @@ conformance!(
     operators::dashboard_sessions_expire_and_a_new_password_ends_them,
     operators::deleting_an_operator_removes_their_grants_tokens_and_sessions,
     operators::login_failures_are_counted_since_an_instant_and_cleared,
+    waitlist::a_phone_joins_a_site_once_and_the_line_is_in_joining_order,
+    waitlist::an_offer_is_made_once_per_port_and_only_under_the_lease,
+    waitlist::a_take_before_the_deadline_holds_the_port_and_a_late_one_changes_nothing,
+    waitlist::skips_are_counted_and_an_ended_entry_withdraws_its_offer,
+    waitlist::sharing_notes_keep_the_owners_word_and_count_done_texts_once,
 );
 
 #[tokio::test]
