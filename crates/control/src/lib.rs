@@ -16,6 +16,7 @@ mod service;
 pub mod snapshot;
 mod supervisor;
 mod triggers;
+pub mod waitlist;
 
 pub use config::ControlConfig;
 pub use dispatch::DispatchSetup;

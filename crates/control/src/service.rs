@@ -19,7 +19,7 @@ use crate::lease::Fence;
 use crate::metrics::ControlMetrics;
 use crate::planner::{self, Replanned};
 use crate::triggers::{drift_matters, session_of, triggers_replan};
-use crate::{ControlConfig, ControlError, conversation};
+use crate::{ControlConfig, ControlError, conversation, waitlist};
 
 /// The name under which site workers keep their place in the event log.
 const CURSOR: &str = "control";
@@ -27,6 +27,9 @@ const CURSOR: &str = "control";
 const EVENT_BATCH: u32 = 500;
 /// How often the supervisor looks for new sites.
 const SITE_RESCAN: std::time::Duration = std::time::Duration::from_secs(30);
+/// The waitlist step runs at least this often (done cars, reminders) besides after events
+/// and at its deadlines (offers' answer times, holds' ends), in seconds.
+const SHARING_EVERY_S: i64 = 60;
 
 type Waiter = oneshot::Sender<Result<Plan, String>>;
 
@@ -230,6 +233,7 @@ impl ControlHandle {
             again: AtomicBool::new(false),
             taper: TaperMemory::default(),
             plan: Mutex::new(None),
+            next_sharing: Mutex::new(None),
             stop: stop.clone(),
             fence,
         };
@@ -275,6 +279,8 @@ struct SiteWorker {
     taper: TaperMemory,
     /// The plan in force, to tell when measured power drifts from it.
     plan: Mutex<Option<Plan>>,
+    /// When the waitlist step is due next without an event (`None`: at the first pass).
+    next_sharing: Mutex<Option<chrono::DateTime<chrono::Utc>>>,
     /// Stops this worker (shutdown, or the site's lease lost or given up).
     stop: CancellationToken,
     /// The site's lease, checked before every plan is stored and every dispatch (leases only).
@@ -341,11 +347,12 @@ impl SiteWorker {
         let store = self.inner.store.as_ref();
         let cursor = store.event_cursor(CURSOR, &self.site).await?;
         let events = store.events_after(&self.site, cursor, EVENT_BATCH).await?;
-        if events.is_empty() && !replan {
+        let now = self.inner.clock.now();
+        let sharing_due = self.sharing_due(now);
+        if events.is_empty() && !replan && !sharing_due {
             return Ok(None);
         }
         let site = store.get_site(&self.site).await?;
-        let now = self.inner.clock.now();
         for event in &events {
             replan |= triggers_replan(event.kind) || self.drifted(event);
             if event.kind == EventKind::SessionStarted
@@ -393,6 +400,17 @@ impl SiteWorker {
         } else {
             None
         };
+        if !events.is_empty() || replanned.is_some() || sharing_due {
+            let next = waitlist::pass::run(
+                store,
+                &self.site,
+                &self.inner.config,
+                self.fence.as_ref(),
+                now,
+            )
+            .await?;
+            self.schedule_sharing(now, next);
+        }
         if let Some(last) = events.last() {
             store.set_event_cursor(CURSOR, &self.site, last.id).await?;
         }
@@ -401,6 +419,23 @@ impl SiteWorker {
 }
 
 impl SiteWorker {
+    /// Whether the waitlist step is due at `now` without an event.
+    fn sharing_due(&self, now: chrono::DateTime<chrono::Utc>) -> bool {
+        let next = self.next_sharing.lock().unwrap_or_else(|e| e.into_inner());
+        next.is_none_or(|at| now >= at)
+    }
+
+    /// Comes back at the step's next deadline, or after `SHARING_EVERY_S` at the latest.
+    fn schedule_sharing(
+        &self,
+        now: chrono::DateTime<chrono::Utc>,
+        deadline: Option<chrono::DateTime<chrono::Utc>>,
+    ) {
+        let every = now + chrono::Duration::seconds(SHARING_EVERY_S);
+        let at = deadline.map_or(every, |deadline| deadline.min(every));
+        *self.next_sharing.lock().unwrap_or_else(|e| e.into_inner()) = Some(at);
+    }
+
     /// Whether a `PowerChanged` event shows a car drawing far from its planned power.
     fn drifted(&self, event: &Event) -> bool {
         if event.kind != EventKind::PowerChanged {
