@@ -135,7 +135,8 @@ async fn join_inner(
         )));
     }
     let entry = WaitlistEntry {
-        id: crate::links::new_token(),
+        // Time-ordered (UUID v7): drivers joining within the same instant keep their order.
+        id: uuid::Uuid::now_v7().hyphenated().to_string(),
         site_id: site_id.clone(),
         phone: phone.clone(),
         joined_at: now,
