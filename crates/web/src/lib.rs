@@ -2,6 +2,7 @@
 
 pub mod access;
 mod api;
+mod board;
 mod dashboard;
 mod driver;
 pub mod driver_page;
@@ -65,6 +66,7 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(health::readyz))
         .merge(driver::routes())
         .merge(join::routes())
+        .merge(board::routes())
         .merge(api::routes())
         .merge(access::routes())
         .merge(dashboard::routes())

@@ -53,9 +53,7 @@ pub fn joined(site: &str, position: usize, wait: Option<Duration>, already: bool
         format!("You're on the waitlist at {site}: number {position}.")
     };
     let estimate = match wait {
-        Some(wait) if wait < Duration::minutes(1) => {
-            " A charger should be free now; we'll text you an offer.".to_owned()
-        }
+        Some(wait) if wait < Duration::minutes(1) => " A charger should be free now.".to_owned(),
         Some(wait) => format!(" Estimated wait: {}.", wait_words(wait)),
         None => " We can't estimate the wait yet.".to_owned(),
     };
