@@ -1,6 +1,6 @@
 //! The driver conversations: the Welcome SMS of a participant's new session, and after every
-//! plan the confirmation of a new request, the warning when the projection got worse, and
-//! "your request is met". Each message is written in the same transaction as the state that
+//! plan the confirmation of a new request and the warning when the projection got worse. ("Your
+//! car is done", for a met request or a car that stopped drawing, is `waitlist::done`'s.) Each message is written in the same transaction as the state that
 //! records it was sent, under an idempotency key, so a crash or a retry never sends it twice.
 
 use chargeplan_core::projection::Projection;
@@ -11,9 +11,6 @@ use chrono::{DateTime, Utc};
 
 use crate::planner::Replanned;
 use crate::{ControlConfig, ControlError, links, messages};
-
-/// Delivered energy within this of the request counts as met.
-const MET_TOLERANCE_KWH: f64 = 0.05;
 
 /// Texts a participant's new session its Welcome SMS with a fresh personal link. Sessions of
 /// non-participants, ended sessions and sessions that already have a link get nothing.
@@ -56,8 +53,8 @@ pub async fn welcome(
     Ok(store.create_driver_link(&link, &effects, now).await?)
 }
 
-/// After a plan: confirms new requests, warns when a projection got worse than promised,
-/// and says when a request is met — for every session with a personal link.
+/// After a plan: confirms new requests and warns when a projection got worse than promised —
+/// for every session with a personal link.
 pub async fn after_plan(
     store: &dyn Store,
     replanned: &Replanned,
@@ -112,16 +109,6 @@ pub async fn after_plan(
                 ));
                 notice.promised_kwh = Some(projection.delivered_kwh);
             }
-        }
-        if let Some(requested) = request.energy.kwh()
-            && !notice.met_notified
-            && session.energy.get() >= requested - MET_TOLERANCE_KWH
-        {
-            bodies.push((
-                format!("met:{}", session.id),
-                messages::request_met(requested),
-            ));
-            notice.met_notified = true;
         }
         if bodies.is_empty() {
             continue;

@@ -35,6 +35,14 @@ impl Fence {
         self.token
     }
 
+    /// The pair a waitlist offer is written under (checked in the offer's transaction).
+    pub fn offer_fence(&self) -> chargeplan_store::OfferFence {
+        chargeplan_store::OfferFence {
+            owner: self.owner.clone(),
+            token: self.token,
+        }
+    }
+
     /// Stores the plan in the same transaction as the lease check; `LeaseLost` when the lease
     /// has expired or passed to another instance.
     pub async fn save_plan(&self, store: &dyn Store, plan: &Plan) -> Result<(), ControlError> {

@@ -18,6 +18,7 @@ pub mod snapshot;
 mod supervisor;
 mod triggers;
 mod worker;
+pub mod waitlist;
 
 pub use config::ControlConfig;
 pub use dispatch::DispatchSetup;

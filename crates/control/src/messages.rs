@@ -15,25 +15,9 @@ pub fn projection_worse(projection_sentence: &str) -> String {
     format!("Update: {projection_sentence}")
 }
 
-/// Sent once when the car has what the driver asked for.
-pub fn request_met(kwh: f64) -> String {
-    format!(
-        "Your car has the {} kWh you asked for. Thanks for charging smart.",
-        round_kwh(kwh)
-    )
-}
-
 /// The one-time code of a self-registration.
 pub fn verification_code(site_name: &str, code: &str, minutes: i64) -> String {
     format!("Your code to register at {site_name} is {code}. It expires in {minutes} minutes.")
-}
-
-fn round_kwh(kwh: f64) -> String {
-    if kwh >= 10.0 {
-        format!("{kwh:.0}")
-    } else {
-        format!("{kwh:.1}")
-    }
 }
 
 #[cfg(test)]
@@ -46,11 +30,5 @@ mod tests {
             welcome("Caltech", "https://x.example/r/T"),
             "Welcome to Caltech. Tell us when you leave and how much you need: https://x.example/r/T"
         );
-    }
-
-    #[test]
-    fn amounts_are_rounded_for_reading() {
-        assert!(request_met(18.04).contains("18 kWh"));
-        assert!(request_met(7.25).contains("7.2 kWh") || request_met(7.25).contains("7.3 kWh"));
     }
 }

@@ -250,6 +250,7 @@ impl ControlHandle {
             again: AtomicBool::new(false),
             taper: TaperMemory::default(),
             plan: Mutex::new(None),
+            next_sharing: Mutex::new(None),
             stop: stop.clone(),
             fence,
         };

@@ -11,7 +11,7 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use crate::ControlError;
-use crate::conversation;
+use crate::{conversation, waitlist};
 use crate::feedback::TaperMemory;
 use crate::health::{self, Backoff, NotPlannable};
 use crate::lease::Fence;
@@ -23,6 +23,9 @@ use crate::triggers::{drift_matters, session_of, triggers_replan};
 const CURSOR: &str = "control";
 /// Most events read per pass.
 const EVENT_BATCH: u32 = 500;
+/// The waitlist step runs at least this often (done cars, reminders) besides after events
+/// and at its deadlines (offers' answer times, holds' ends), in seconds.
+const SHARING_EVERY_S: i64 = 60;
 
 impl Inner {
     pub(crate) fn not_plannable(&self, site: &SiteId) -> Option<NotPlannable> {
@@ -69,6 +72,8 @@ pub(crate) struct SiteWorker {
     pub(crate) taper: TaperMemory,
     /// The plan in force, to tell when measured power drifts from it.
     pub(crate) plan: Mutex<Option<Plan>>,
+    /// When the waitlist step is due next without an event (`None`: at the first pass).
+    pub(crate) next_sharing: Mutex<Option<chrono::DateTime<chrono::Utc>>>,
     /// Stops this worker (shutdown, or the site's lease lost or given up).
     pub(crate) stop: CancellationToken,
     /// The site's lease, checked before every plan is stored and every dispatch (leases only).
@@ -180,11 +185,12 @@ impl SiteWorker {
         let store = self.inner.store.as_ref();
         let cursor = store.event_cursor(CURSOR, &self.site).await?;
         let events = store.events_after(&self.site, cursor, EVENT_BATCH).await?;
-        if events.is_empty() && !replan {
+        let now = self.inner.clock.now();
+        let sharing_due = self.sharing_due(now);
+        if events.is_empty() && !replan && !sharing_due {
             return Ok(Passed::Idle);
         }
         let site = store.get_site(&self.site).await?;
-        let now = self.inner.clock.now();
         for event in &events {
             replan |= triggers_replan(event.kind) || self.drifted(event);
             if event.kind == EventKind::SessionStarted
@@ -234,10 +240,40 @@ impl SiteWorker {
             }
             Passed::Replanned(replanned)
         };
+        if !events.is_empty() || matches!(passed, Passed::Replanned(_)) || sharing_due {
+            let next = waitlist::pass::run(
+                store,
+                &self.site,
+                &self.inner.config,
+                self.fence.as_ref(),
+                now,
+            )
+            .await?;
+            self.schedule_sharing(now, next);
+        }
         if let Some(last) = events.last() {
             store.set_event_cursor(CURSOR, &self.site, last.id).await?;
         }
         Ok(passed)
+    }
+}
+
+impl SiteWorker {
+    /// Whether the waitlist step is due at `now` without an event.
+    fn sharing_due(&self, now: chrono::DateTime<chrono::Utc>) -> bool {
+        let next = self.next_sharing.lock().unwrap_or_else(|e| e.into_inner());
+        next.is_none_or(|at| now >= at)
+    }
+
+    /// Comes back at the step's next deadline, or after `SHARING_EVERY_S` at the latest.
+    fn schedule_sharing(
+        &self,
+        now: chrono::DateTime<chrono::Utc>,
+        deadline: Option<chrono::DateTime<chrono::Utc>>,
+    ) {
+        let every = now + chrono::Duration::seconds(SHARING_EVERY_S);
+        let at = deadline.map_or(every, |deadline| deadline.min(every));
+        *self.next_sharing.lock().unwrap_or_else(|e| e.into_inner()) = Some(at);
     }
 }
 

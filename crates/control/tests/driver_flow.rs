@@ -309,7 +309,7 @@ async fn the_driver_is_told_once_when_the_car_has_what_they_asked_for() {
     assert_eq!(met.len(), 1, "{met:?}");
     assert_eq!(
         met[0].body,
-        "Your car has the 5.0 kWh you asked for. Thanks for charging smart."
+        "Your car is done (5.0 kWh). Please move it so others can charge."
     );
     assert!(again.is_empty());
 }

@@ -22,11 +22,14 @@ mod sql_people;
 mod sql_plans;
 mod sql_sessions;
 mod sql_sharing;
+mod sql_sharing_notes;
 mod sql_store;
 mod sql_vendors;
+mod sql_waitlist;
 mod sql_webhooks;
 mod store;
 mod time;
+mod waitlist_records;
 mod webhooks;
 
 pub mod postgres;
@@ -50,13 +53,17 @@ pub use store::{
     Backend, DriverStore, LayoutStore, MigrationReport, OutboxStore, ParticipantStore, PlanStore,
     SessionStore, Store, StoreAdmin, SuppressionStore, VendorStore,
 };
+pub use waitlist_records::{
+    EntryState, OfferFence, OfferState, OfferTransition, SessionSharingNote, SharingNoteStore,
+    WaitlistEntry, WaitlistOffer, WaitlistStore,
+};
 pub use webhooks::{WebhookKind, WebhookStore};
 
 /// Every area trait of the store, to call its methods on `dyn Store`.
 pub mod prelude {
     pub use crate::{
         DriverStore, LayoutStore, LeaseStore, OperatorStore, OutboxStore, ParticipantStore,
-        PlanStore, RelayStore, SessionStore, SharingSettingsStore, Store, StoreAdmin,
-        SuppressionStore, VendorStore, WebhookStore,
+        PlanStore, RelayStore, SessionStore, SharingNoteStore, SharingSettingsStore, Store,
+        StoreAdmin, SuppressionStore, VendorStore, WaitlistStore, WebhookStore,
     };
 }

@@ -16,10 +16,13 @@ pub enum EventKind {
     TariffChanged,
     PlanStored,
     SetpointChanged,
+    /// Someone joined or left a waitlist or answered an offer: the site's worker looks at
+    /// its line again (it does not re-plan).
+    WaitlistChanged,
 }
 
 impl EventKind {
-    const ALL: [Self; 8] = [
+    const ALL: [Self; 9] = [
         Self::SessionStarted,
         Self::SessionEnded,
         Self::PowerChanged,
@@ -28,6 +31,7 @@ impl EventKind {
         Self::TariffChanged,
         Self::PlanStored,
         Self::SetpointChanged,
+        Self::WaitlistChanged,
     ];
 
     /// The name stored in the `events.kind` column.
@@ -41,6 +45,7 @@ impl EventKind {
             Self::TariffChanged => "tariff_changed",
             Self::PlanStored => "plan_stored",
             Self::SetpointChanged => "setpoint_changed",
+            Self::WaitlistChanged => "waitlist_changed",
         }
     }
 

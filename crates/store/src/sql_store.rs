@@ -247,6 +247,8 @@ macro_rules! impl_sql_store {
         $crate::sql_operators::impl_operator_store!($store, db = $db);
         $crate::sql_sharing::impl_sharing_store!($store, db = $db);
         $crate::sql_webhooks::impl_webhook_store!($store, db = $db);
+        $crate::sql_waitlist::impl_waitlist_store!($store, db = $db, lock = $lock);
+        $crate::sql_sharing_notes::impl_sharing_note_store!($store, db = $db);
     };
 }
 

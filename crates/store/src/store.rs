@@ -12,7 +12,8 @@ use chrono::{DateTime, Utc};
 use crate::{
     DriverLink, DriverNotice, Effects, Event, LeaseStore, NewEvent, NewOutboxMessage,
     OperatorStore, OutboxMessage, PhoneVerification, RelayStore, SessionUpsert,
-    SharingSettingsStore, StoreError, SuppressionReason, VendorAccount, WebhookStore,
+    SharingNoteStore, SharingSettingsStore, StoreError, SuppressionReason, VendorAccount,
+    WaitlistStore, WebhookStore,
 };
 
 /// Which database a store runs on.
@@ -56,6 +57,8 @@ pub trait Store:
     + OperatorStore
     + SharingSettingsStore
     + RelayStore
+    + WaitlistStore
+    + SharingNoteStore
     + Send
     + Sync
     + std::fmt::Debug
@@ -77,6 +80,8 @@ impl<T> Store for T where
         + OperatorStore
         + SharingSettingsStore
         + RelayStore
+        + WaitlistStore
+        + SharingNoteStore
         + Send
         + Sync
         + std::fmt::Debug

@@ -2,6 +2,7 @@
 
 pub mod access;
 mod api;
+mod board;
 mod dashboard;
 mod driver;
 pub mod driver_page;
@@ -72,6 +73,7 @@ pub fn router(state: AppState) -> Router {
         .merge(driver::routes())
         .merge(join::routes())
         .merge(sticker::routes())
+        .merge(board::routes())
         .merge(api::routes())
         .merge(access::routes())
         .merge(dashboard::routes())

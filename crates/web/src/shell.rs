@@ -1,4 +1,4 @@
-//! The frame every driver-facing page shares (the request page, registration, errors): the
+//! The frame every driver-facing page shares (the request page, registration, the board, errors): the
 //! document, its privacy meta tags and one style sheet — mobile-first, system fonts, large
 //! touch targets, AA contrast and a visible focus outline.
 
@@ -42,6 +42,11 @@ a:focus,input:focus,button:focus{outline:3px solid #1b1b1b;outline-offset:3px}\
 /// The HTML document around a page's content. `title` starts with "Error: " when the page
 /// shows form errors, so screen readers announce it first.
 pub(crate) fn layout(title: &str, content: Markup) -> Markup {
+    layout_with(title, "", content)
+}
+
+/// [`layout`] with a page's own styles after the shared ones (the board's).
+pub(crate) fn layout_with(title: &str, extra_css: &str, content: Markup) -> Markup {
     html! {
         (DOCTYPE)
         html lang="en" {
@@ -52,7 +57,7 @@ pub(crate) fn layout(title: &str, content: Markup) -> Markup {
                 meta name="robots" content="noindex, nofollow";
                 meta name="referrer" content="no-referrer";
                 title { (title) }
-                style { (PreEscaped(CSS)) }
+                style { (PreEscaped(CSS)) (PreEscaped(extra_css)) }
             }
             body { main { (content) } }
         }

@@ -15,6 +15,7 @@ mod sessions;
 mod sharing;
 mod vendors;
 mod webhooks;
+mod waitlist;
 
 /// Generates one `#[tokio::test]` per case and backend.
 macro_rules! conformance {
@@ -108,6 +109,11 @@ conformance!(
     webhooks::a_released_webhook_can_be_claimed_again,
     webhooks::receipts_first_seen_before_the_cutoff_are_pruned_and_the_rest_kept,
     webhooks::of_many_instances_claiming_the_same_webhook_exactly_one_wins,
+    waitlist::a_phone_joins_a_site_once_and_the_line_is_in_joining_order,
+    waitlist::an_offer_is_made_once_per_port_and_only_under_the_lease,
+    waitlist::a_take_before_the_deadline_holds_the_port_and_a_late_one_changes_nothing,
+    waitlist::skips_are_counted_and_an_ended_entry_withdraws_its_offer,
+    waitlist::sharing_notes_keep_the_owners_word_and_count_done_texts_once,
 );
 
 #[tokio::test]

@@ -67,7 +67,7 @@ pub(super) fn matches(verification: &PhoneVerification, code: &str) -> bool {
 
 /// Why a verification can no longer be used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Closed {
+pub(crate) enum Closed {
     /// The right code was entered already.
     Used,
     /// Too many wrong codes.
@@ -78,7 +78,7 @@ pub(super) enum Closed {
 
 impl Closed {
     /// Why the verification cannot take a code at `now`, or `None` when it can.
-    pub(super) fn check(verification: &PhoneVerification, now: DateTime<Utc>) -> Option<Self> {
+    pub(crate) fn check(verification: &PhoneVerification, now: DateTime<Utc>) -> Option<Self> {
         if verification.verified_at.is_some() {
             Some(Self::Used)
         } else if verification.attempts >= MAX_ATTEMPTS {
@@ -91,7 +91,7 @@ impl Closed {
     }
 
     /// One sentence for the driver.
-    pub(super) fn sentence(self) -> &'static str {
+    pub(crate) fn sentence(self) -> &'static str {
         match self {
             Self::Used => "This code has already been used.",
             Self::Locked => "The code was entered wrongly too many times.",

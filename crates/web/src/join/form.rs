@@ -102,7 +102,7 @@ fn parse_vehicle(tokens: &str, wh_per_mile: &str, errors: &mut FormErrors) -> Op
 
 /// A mobile number: international (`+…`) or a US number of 10 digits (or 11 starting with
 /// 1), with spaces, dashes, dots and parentheses allowed.
-pub(super) fn parse_phone(typed: &str) -> Result<PhoneNumber, String> {
+pub(crate) fn parse_phone(typed: &str) -> Result<PhoneNumber, String> {
     const HOW: &str = "Enter a 10-digit US number such as 415 555 0123, or an international number starting with +.";
     let compact: String = typed
         .chars()

@@ -13,9 +13,10 @@
 //! entered; nothing but the verification itself is stored before the phone is verified.
 
 mod code;
+pub(crate) mod flow;
 mod form;
 mod page;
-mod register;
+pub(crate) mod register;
 mod render;
 mod verify;
 
@@ -52,7 +53,7 @@ fn join_path(site_id: &str) -> String {
 }
 
 /// A 500 page that says nothing internal; the reason goes to the trace middleware's log.
-fn failure(error: &StoreError) -> Response {
+pub(crate) fn failure(error: &StoreError) -> Response {
     let mut response = (
         StatusCode::INTERNAL_SERVER_ERROR,
         Html(

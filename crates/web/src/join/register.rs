@@ -6,14 +6,12 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chargeplan_control::messages;
 use chargeplan_core::{PhoneNumber, Site, SiteId};
-use chargeplan_store::{Effects, NewOutboxMessage, PhoneVerification, StoreError};
-use chrono::Duration;
+use chargeplan_store::StoreError;
 
+use super::flow::{self, CodeRequest};
 use super::form::{CodeForm, JoinForm};
 use super::render::{join_page, notice_page};
-use super::{
-    CODE_TTL_MINUTES, MAX_CODES_PER_HOUR, MAX_SITE_CODES_PER_HOUR, code, failure, join_path,
-};
+use super::{CODE_TTL_MINUTES, failure, join_path};
 use crate::AppState;
 use crate::driver_page::FormErrors;
 
@@ -52,66 +50,20 @@ pub(super) async fn submit(
             return (StatusCode::UNPROCESSABLE_ENTITY, Html(page.into_string())).into_response();
         }
     };
-    let now = state.clock.now();
     let phone = &registration.phone;
-    match state
-        .store
-        .count_site_verifications(&site.id, now - Duration::hours(1))
-        .await
-    {
-        Ok(sent) if sent >= MAX_SITE_CODES_PER_HOUR => return site_busy(&action),
-        Ok(_) => {}
-        Err(error) => return failure(&error),
-    }
-    match state
-        .store
-        .count_phone_verifications(&site.id, phone, now - Duration::hours(1))
-        .await
-    {
-        Ok(sent) if sent >= MAX_CODES_PER_HOUR => return rate_limited(&action),
-        Ok(_) => {}
-        Err(error) => return failure(&error),
-    }
     let registered = match is_registered(&state, &site, phone).await {
         Ok(registered) => registered,
         Err(error) => return failure(&error),
     };
-    let id = code::new_id();
-    let code = code::new_code();
-    let verification = PhoneVerification {
-        id: id.clone(),
-        site_id: site.id.clone(),
-        phone: phone.clone(),
-        code_hash: code::code_hash(&id, &code),
-        attempts: 0,
-        expires_at: now + Duration::minutes(CODE_TTL_MINUTES),
-        created_at: now,
-        verified_at: None,
-    };
     // A registered number goes through the same steps (and counts towards the same limit) so
-    // that the answer does not tell who is registered, but it is not texted: its code is
-    // known to nobody and can never be entered.
-    let effects = if registered {
-        Effects::none()
-    } else {
-        Effects {
-            events: Vec::new(),
-            messages: vec![NewOutboxMessage {
-                site_id: Some(site.id.clone()),
-                recipient: phone.clone(),
-                body: messages::verification_code(&site.name, &code, CODE_TTL_MINUTES),
-                idempotency_key: format!("verify:{id}"),
-                not_before: now,
-            }],
-        }
+    // that the answer does not tell who is registered, but it is not texted.
+    let body = |code: &str| messages::verification_code(&site.name, code, CODE_TTL_MINUTES);
+    let id = match flow::send_code(&state, &site, phone, body, registered).await {
+        Ok(CodeRequest::Sent { id }) => id,
+        Ok(CodeRequest::SiteLimit) => return site_busy(&action),
+        Ok(CodeRequest::NumberLimit) => return rate_limited(&action),
+        Err(error) => return failure(&error),
     };
-    if let Err(error) = state
-        .store
-        .insert_phone_verification(&verification, &effects, now)
-        .await
-    {
-        return failure(&error);
-    }
     let carried = CodeForm::carrying(&registration.vehicle);
     let query = serde_urlencoded::to_string(&carried).unwrap_or_default();
     Redirect::to(&format!("/join/verify/{id}?{query}")).into_response()
@@ -148,7 +100,7 @@ fn site_not_found() -> Response {
     (StatusCode::NOT_FOUND, Html(page.into_string())).into_response()
 }
 
-fn site_busy(join_path: &str) -> Response {
+pub(crate) fn site_busy(join_path: &str) -> Response {
     let page = notice_page(
         "Too many registrations right now",
         &[
@@ -160,7 +112,7 @@ fn site_busy(join_path: &str) -> Response {
     (StatusCode::TOO_MANY_REQUESTS, Html(page.into_string())).into_response()
 }
 
-fn rate_limited(join_path: &str) -> Response {
+pub(crate) fn rate_limited(join_path: &str) -> Response {
     let page = notice_page(
         "Too many codes requested",
         &[

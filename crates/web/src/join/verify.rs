@@ -8,20 +8,15 @@ use axum::response::{Html, IntoResponse, Response};
 use chargeplan_core::{MemberId, Participant, ParticipantId, Site};
 use chargeplan_store::{PhoneVerification, StoreError, register_participant};
 use chrono::{DateTime, Utc};
-use tokio::sync::Mutex;
 
-use super::code::{self, Closed};
+use super::code::Closed;
+use super::flow::{self, CodeCheck};
 use super::form::{CODE, CodeForm, Vehicle};
 use super::register::is_registered;
 use super::render::{code_page, notice_page, registered_page};
-use super::{MAX_ATTEMPTS, failure, join_path};
+use super::{failure, join_path};
 use crate::AppState;
 use crate::driver_page::FormErrors;
-
-/// One code check at a time: the attempt counter is read, compared and written back, and
-/// parallel guesses must not all see the same count. (Within this process; the pilot runs
-/// one server.)
-static CODE_CHECK: Mutex<()> = Mutex::const_new(());
 
 pub(super) async fn show(
     State(state): State<AppState>,
@@ -53,16 +48,15 @@ pub(super) async fn submit(
     Path(id): Path<String>,
     Form(form): Form<CodeForm>,
 ) -> Response {
-    let _one_at_a_time = CODE_CHECK.lock().await;
-    let (mut verification, site) = match load(&state, &id).await {
+    let (verification, site) = match load(&state, &id).await {
         Ok(Some(found)) => found,
         Ok(None) => return not_found(),
         Err(error) => return failure(&error),
     };
     let now = state.clock.now();
     let join = join_path(site.id.as_str());
-    if let Some(closed) = Closed::check(&verification, now) {
-        return start_again(StatusCode::GONE, closed.sentence(), &join);
+    if let Some(closed) = flow::closed_sentence(&verification, now) {
+        return start_again(StatusCode::GONE, closed, &join);
     }
     let Ok(vehicle) = form.vehicle() else {
         return start_again(
@@ -84,35 +78,29 @@ pub(super) async fn submit(
         );
         (StatusCode::UNPROCESSABLE_ENTITY, Html(page.into_string())).into_response()
     };
-    let Some(code) = code::normalise(&form.code) else {
-        return wrong("Enter the 6-digit code from our text message.".to_owned());
+    let verification = match flow::check_code(&state, &verification, &form.code).await {
+        Ok(CodeCheck::Right(verification)) => verification,
+        Ok(CodeCheck::Malformed) => {
+            return wrong("Enter the 6-digit code from our text message.".to_owned());
+        }
+        Ok(CodeCheck::Wrong { left }) => {
+            return match flow::wrong_sentence(left) {
+                Some(sentence) => wrong(sentence),
+                None => start_again(StatusCode::GONE, flow::locked_sentence(), &join),
+            };
+        }
+        Ok(CodeCheck::Closed(closed)) => {
+            return start_again(StatusCode::GONE, closed.sentence(), &join);
+        }
+        Err(error) => return failure(&error),
     };
-    if !code::matches(&verification, &code) {
-        let attempts = verification.attempts + 1;
-        let left = MAX_ATTEMPTS.saturating_sub(attempts);
-        let counted = PhoneVerification {
-            attempts,
-            ..verification.clone()
-        };
-        if let Err(error) = state.store.update_phone_verification(&counted).await {
-            return failure(&error);
-        }
-        return match left {
-            0 => start_again(StatusCode::GONE, Closed::Locked.sentence(), &join),
-            1 => wrong("That code is not right. You can try once more.".to_owned()),
-            _ => wrong(format!(
-                "That code is not right. You can try {left} more times."
-            )),
-        };
-    }
     let response = register(&state, &site, &verification, vehicle, now, &join).await;
-    if response.status().is_success() {
-        verification.verified_at = Some(now);
-        if let Err(error) = state.store.update_phone_verification(&verification).await {
-            // The participant exists; a second use of this code would only hit the
-            // phone-number conflict, so the driver is told they are registered.
-            tracing::warn!(error = %error, "could not mark a phone verification used");
-        }
+    if response.status().is_success()
+        && let Err(error) = flow::mark_used(&state, &verification, now).await
+    {
+        // The participant exists; a second use of this code would only hit the
+        // phone-number conflict, so the driver is told they are registered.
+        tracing::warn!(error = %error, "could not mark a phone verification used");
     }
     response
 }
@@ -186,10 +174,7 @@ async fn register(
 
 /// The verification and its site, or `None` when the id is malformed or unknown.
 async fn load(state: &AppState, id: &str) -> Result<Option<(PhoneVerification, Site)>, StoreError> {
-    if !code::looks_like_id(id) {
-        return Ok(None);
-    }
-    let Some(verification) = state.store.get_phone_verification(id).await? else {
+    let Some(verification) = flow::find(state, id).await? else {
         return Ok(None);
     };
     let site = state.store.get_site(&verification.site_id).await?;
