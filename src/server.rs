@@ -100,7 +100,8 @@ pub async fn run_on(
         &tasks,
         cancel.clone(),
     );
-    let sms_routes = texts::start(settings, listen, &store, &clock, &tasks, &cancel)?;
+    let relay = Arc::new(control.relay());
+    let sms_routes = texts::start(settings, relay, listen, &store, &clock, &tasks, &cancel)?;
     let routes = chargeplan_web::router(AppState {
         admin_token_hash: settings.api.admin_token_hash(),
         secure_cookies: settings
@@ -109,6 +110,7 @@ pub async fn run_on(
             .starts_with("https://"),
         vendor_polls: Some(exchange.statuses.clone()),
         public_sms_number: settings.sms_public_number.clone(),
+        dev_pages: matches!(settings.sms, crate::settings::SmsSettings::Console { page: true }),
         ..AppState::new(store, clock, control)
     })
     .merge(ocpi_routes)

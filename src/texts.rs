@@ -7,7 +7,6 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use chargeplan_control::DriverReplies;
 use chargeplan_core::Clock;
 use chargeplan_sms::{
     ConsoleGateway, DeliveryConfig, InboundHandler, OutboxDelivery, OutgoingSms, STATUS_PATH,
@@ -25,16 +24,17 @@ const SEND_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15);
 /// Messages claimed per delivery round.
 const DELIVERY_BATCH: u32 = 5;
 
-/// Starts the delivery worker for the configured provider and returns its inbound routes.
+/// Starts the delivery worker for the configured provider and returns its inbound routes;
+/// texts that are not STOP/START/HELP go to `handler` (the relay).
 pub fn start(
     settings: &Settings,
+    handler: Arc<dyn InboundHandler>,
     listen: SocketAddr,
     store: &Arc<dyn Store>,
     clock: &Arc<dyn Clock>,
     tasks: &TaskTracker,
     cancel: &CancellationToken,
 ) -> anyhow::Result<axum::Router> {
-    let handler: Arc<dyn InboundHandler> = Arc::new(DriverReplies);
     let public_url = settings.driver.public_url_for(listen);
     let (gateway, routes): (Arc<dyn SmsGateway>, axum::Router) = match &settings.sms {
         SmsSettings::Console { page } => {

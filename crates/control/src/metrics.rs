@@ -27,6 +27,8 @@ pub const SOLVE_BUCKETS_S: [f64; 14] = [
 type OutcomeLabel = [(&'static str, &'static str); 1];
 /// Label of `chargeplan_setpoint_results_total`: the dispatch outcome.
 type ResultLabel = [(&'static str, &'static str); 1];
+/// Label of the relay counters: what the relay did, or why it refused.
+type RelayLabel = [(&'static str, String); 1];
 
 /// Every dispatch outcome with its label value, so each series exists (at 0) from the start.
 const OUTCOMES: [Outcome; 6] = [
@@ -54,6 +56,8 @@ struct Metrics {
     setpoint_results: Family<ResultLabel, Counter>,
     /// Sites whose worker runs here and that cannot be planned yet (no circuits or ports).
     sites_not_plannable: Gauge,
+    relay_messages: Family<RelayLabel, Counter>,
+    relay_refusals: Family<RelayLabel, Counter>,
 }
 
 impl Default for ControlMetrics {
@@ -98,6 +102,20 @@ impl ControlMetrics {
             "Sites run by this instance that cannot be planned yet (no circuits or no ports)",
             sites_not_plannable.clone(),
         );
+        let relay_messages = Family::<RelayLabel, Counter>::default();
+        let relay_refusals = Family::<RelayLabel, Counter>::default();
+        registry.register(
+            "chargeplan_relay_messages",
+            "Texts the relay between waiting drivers and owners handled, by what it did \
+             (opened, relayed, relayed:return_time, relayed:ok, shared, blocked, closed, ...)",
+            relay_messages.clone(),
+        );
+        registry.register(
+            "chargeplan_relay_refusals",
+            "Texts the relay refused, by reason (rate_limited, too_many_open, unknown_code, \
+             blocked, unknown_member, void, empty, own_id)",
+            relay_refusals.clone(),
+        );
         Self {
             inner: Arc::new(Metrics {
                 registry,
@@ -106,6 +124,8 @@ impl ControlMetrics {
                 replans,
                 setpoint_results,
                 sites_not_plannable,
+                relay_messages,
+                relay_refusals,
             }),
         }
     }
@@ -148,6 +168,39 @@ impl ControlMetrics {
             .setpoint_results
             .get_or_create(&[("result", result_label(outcome))])
             .inc();
+    }
+
+    /// Counts one text the relay handled, by its log outcome (`refused:<reason>` counts as a
+    /// refusal for that reason).
+    pub fn count_relay(&self, outcome: &str) {
+        match outcome.strip_prefix("refused:") {
+            Some(reason) => self
+                .inner
+                .relay_refusals
+                .get_or_create(&[("reason", reason.to_owned())])
+                .inc(),
+            None => self
+                .inner
+                .relay_messages
+                .get_or_create(&[("outcome", outcome.to_owned())])
+                .inc(),
+        };
+    }
+
+    /// How many relay texts were counted with this outcome (or refusal reason).
+    pub fn relay_count(&self, outcome: &str) -> u64 {
+        match outcome.strip_prefix("refused:") {
+            Some(reason) => self
+                .inner
+                .relay_refusals
+                .get_or_create(&[("reason", reason.to_owned())])
+                .get(),
+            None => self
+                .inner
+                .relay_messages
+                .get_or_create(&[("outcome", outcome.to_owned())])
+                .get(),
+        }
     }
 
     /// How many profiles ended with `outcome`.

@@ -146,6 +146,15 @@ impl ControlHandle {
         self.inner.not_plannable(site)
     }
 
+    /// The relay between waiting drivers and owners, on this loop's store, clock and metrics.
+    pub fn relay(&self) -> crate::relay::Relay {
+        crate::relay::Relay::new(
+            self.inner.store.clone(),
+            self.inner.clock.clone(),
+            self.inner.metrics.clone(),
+        )
+    }
+
     /// The settings the loop runs with.
     pub fn config(&self) -> &ControlConfig {
         &self.inner.config

@@ -3,9 +3,11 @@
 pub mod access;
 mod api;
 mod board;
+mod contact;
 mod dashboard;
 mod driver;
 pub mod driver_page;
+mod garage;
 mod health;
 mod join;
 mod metrics;
@@ -46,6 +48,9 @@ pub struct AppState {
     /// The number people text to reach a member (`sms.public_number`), printed on stickers;
     /// `None`: stickers say to scan the code instead.
     pub public_sms_number: Option<PhoneNumber>,
+    /// Whether the developer pages are served (`/dev/garage`; with the console SMS page,
+    /// as `chargeplan demo` runs it).
+    pub dev_pages: bool,
 }
 
 impl AppState {
@@ -61,6 +66,7 @@ impl AppState {
             secure_cookies: false,
             vendor_polls: None,
             public_sms_number: None,
+            dev_pages: false,
         }
     }
 }
@@ -74,6 +80,8 @@ pub fn router(state: AppState) -> Router {
         .merge(join::routes())
         .merge(sticker::routes())
         .merge(board::routes())
+        .merge(contact::routes())
+        .merge(garage::routes())
         .merge(api::routes())
         .merge(access::routes())
         .merge(dashboard::routes())

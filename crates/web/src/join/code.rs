@@ -19,14 +19,14 @@ const ID_LEN: usize = 22;
 const CODE_DIGITS: usize = 6;
 
 /// A fresh verification id (URL-safe base64 of 128 random bits).
-pub(super) fn new_id() -> String {
+pub(crate) fn new_id() -> String {
     let mut bytes = [0_u8; ID_BYTES];
     rand::rng().fill_bytes(&mut bytes);
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
 /// Whether `id` has the shape of one of our ids (checked before any lookup).
-pub(super) fn looks_like_id(id: &str) -> bool {
+pub(crate) fn looks_like_id(id: &str) -> bool {
     id.len() == ID_LEN
         && id
             .bytes()
@@ -34,12 +34,12 @@ pub(super) fn looks_like_id(id: &str) -> bool {
 }
 
 /// A fresh code: six random digits, leading zeros kept.
-pub(super) fn new_code() -> String {
+pub(crate) fn new_code() -> String {
     format!("{:06}", rand::rng().random_range(0..1_000_000_u32))
 }
 
 /// What the store keeps of a code: lowercase hex SHA-256 of `id:code`.
-pub(super) fn code_hash(id: &str, code: &str) -> String {
+pub(crate) fn code_hash(id: &str, code: &str) -> String {
     Sha256::digest(format!("{id}:{code}").as_bytes())
         .iter()
         .map(|byte| format!("{byte:02x}"))
@@ -48,7 +48,7 @@ pub(super) fn code_hash(id: &str, code: &str) -> String {
 
 /// The code as typed with spaces and dashes removed, or `None` when it is not six digits
 /// (such input is never the right code and does not count as an attempt).
-pub(super) fn normalise(typed: &str) -> Option<String> {
+pub(crate) fn normalise(typed: &str) -> Option<String> {
     let code: String = typed
         .chars()
         .filter(|c| !c.is_whitespace() && *c != '-')
@@ -57,7 +57,7 @@ pub(super) fn normalise(typed: &str) -> Option<String> {
 }
 
 /// Whether `code` is the verification's code, comparing the hashes in constant time.
-pub(super) fn matches(verification: &PhoneVerification, code: &str) -> bool {
+pub(crate) fn matches(verification: &PhoneVerification, code: &str) -> bool {
     let typed = code_hash(&verification.id, code);
     typed
         .as_bytes()

@@ -12,10 +12,10 @@
 //! and then in hidden fields of the code form, and are validated again when the code is
 //! entered; nothing but the verification itself is stored before the phone is verified.
 
-mod code;
+pub(crate) mod code;
 pub(crate) mod flow;
 mod form;
-mod page;
+pub(crate) mod page;
 pub(crate) mod register;
 mod render;
 mod verify;
@@ -29,14 +29,14 @@ use chargeplan_store::StoreError;
 use crate::AppState;
 
 /// How long a texted code can be used.
-const CODE_TTL_MINUTES: i64 = 10;
+pub(crate) const CODE_TTL_MINUTES: i64 = 10;
 /// Wrong codes after which a verification is locked.
-const MAX_ATTEMPTS: u32 = 5;
+pub(crate) const MAX_ATTEMPTS: u32 = 5;
 /// Codes texted to one number at one site within an hour, at most.
-const MAX_CODES_PER_HOUR: u64 = 3;
+pub(crate) const MAX_CODES_PER_HOUR: u64 = 3;
 /// Codes texted for one site in an hour, whatever the numbers: a bound on what someone cycling
 /// through phone numbers can make us send (SMS pumping).
-const MAX_SITE_CODES_PER_HOUR: u64 = 60;
+pub(crate) const MAX_SITE_CODES_PER_HOUR: u64 = 60;
 
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()

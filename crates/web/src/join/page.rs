@@ -5,27 +5,27 @@ use maud::{Markup, html};
 
 use crate::driver_page::FormErrors;
 
-pub(super) use crate::shell::layout;
+pub(crate) use crate::shell::layout;
 
 /// One labelled text input with its hint and inline error.
-pub(super) struct Input<'a> {
+pub(crate) struct Input<'a> {
     /// Field name, input id and error key.
-    pub(super) name: &'a str,
-    pub(super) label: &'a str,
-    pub(super) hint: &'a str,
+    pub(crate) name: &'a str,
+    pub(crate) label: &'a str,
+    pub(crate) hint: &'a str,
     /// `tel`, `text`.
-    pub(super) kind: &'a str,
-    pub(super) value: &'a str,
+    pub(crate) kind: &'a str,
+    pub(crate) value: &'a str,
     /// `autocomplete` attribute (`tel`, `one-time-code`, `off`).
-    pub(super) autocomplete: &'a str,
+    pub(crate) autocomplete: &'a str,
     /// `inputmode` attribute (`tel`, `numeric`, `decimal`, `text`).
-    pub(super) inputmode: &'a str,
+    pub(crate) inputmode: &'a str,
     /// A narrow input for short values.
-    pub(super) short: bool,
+    pub(crate) short: bool,
 }
 
 impl Input<'_> {
-    pub(super) fn render(&self, errors: &FormErrors) -> Markup {
+    pub(crate) fn render(&self, errors: &FormErrors) -> Markup {
         let error = errors.get(self.name);
         let hint_id = format!("{}-hint", self.name);
         let error_id = format!("{}-error", self.name);
@@ -54,7 +54,7 @@ impl Input<'_> {
 
 /// The list of problems at the top of a form, each linking to its field (field names are
 /// the inputs' ids).
-pub(super) fn error_summary(heading: &str, errors: &FormErrors) -> Markup {
+pub(crate) fn error_summary(heading: &str, errors: &FormErrors) -> Markup {
     html! {
         @if !errors.is_empty() {
             div.error-summary role="alert" aria-labelledby="error-summary-heading" {
