@@ -9,6 +9,8 @@ mod health;
 mod join;
 mod metrics;
 mod middleware;
+mod relay_audit;
+mod sharing_fields;
 mod shell;
 mod time_axis;
 

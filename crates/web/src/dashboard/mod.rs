@@ -6,6 +6,9 @@
 //!   editor. `GET …/charts` is the chart block alone, refreshed by the page every 15 s.
 //! - `POST …/circuits/{circuit_id}/cap`, `…/overrides`, `…/overrides/end`: the cap editor.
 //! - `GET …/reports` and `GET …/reports.csv`: a day's or a week's report.
+//! - `GET …/sharing`: the sharing settings, the ports whose cable others may unplug and the
+//!   relay audit of the last 7 days; `POST …/sharing` and `POST …/sharing/ports/{port_id}`
+//!   change them.
 //!
 //! A site that does not exist and a site not granted to the operator get the same 404 page.
 
@@ -24,6 +27,9 @@ mod report_view;
 mod reports;
 mod series;
 mod sessions_table;
+mod sharing;
+mod sharing_form;
+mod sharing_view;
 mod sites;
 
 use axum::Router;
@@ -58,6 +64,14 @@ pub(crate) fn routes() -> Router<AppState> {
         )
         .route("/dashboard/sites/{site_id}/reports", get(reports::show))
         .route("/dashboard/sites/{site_id}/reports.csv", get(reports::csv))
+        .route(
+            "/dashboard/sites/{site_id}/sharing",
+            get(sharing::show).post(sharing::save),
+        )
+        .route(
+            "/dashboard/sites/{site_id}/sharing/ports/{port_id}",
+            get(sharing::back_to_page).post(sharing::set_cable),
+        )
 }
 
 pub(crate) fn overview_path(site: &SiteId) -> String {
@@ -70,6 +84,14 @@ pub(crate) fn charts_path(site: &SiteId) -> String {
 
 pub(crate) fn reports_path(site: &SiteId) -> String {
     format!("/dashboard/sites/{site}/reports")
+}
+
+pub(crate) fn sharing_path(site: &SiteId) -> String {
+    format!("/dashboard/sites/{site}/sharing")
+}
+
+pub(crate) fn sharing_port_path(site: &SiteId, port: &str) -> String {
+    format!("/dashboard/sites/{site}/sharing/ports/{port}")
 }
 
 pub(crate) fn circuit_path(site: &SiteId, circuit: &CircuitId) -> String {
