@@ -9,6 +9,7 @@ use crate::input::{ReportInput, SessionInput};
 use crate::intervals::{INTERVAL_MINUTES, IntervalEnergy};
 use crate::measured::{last_seen, measured_energy};
 use crate::period::{PeriodBounds, PeriodSummary};
+use crate::relay::relay_summary;
 use crate::report::Report;
 use crate::rows::session_row;
 use crate::summary::summarize;
@@ -60,6 +61,12 @@ pub fn compute(input: ReportInput) -> Report {
         .tariff
         .as_ref()
         .map(|tariff| cost(tariff, tz, &measured, &summary));
+    let relay = relay_summary(
+        &input.site.id,
+        bounds,
+        &input.relay_threads,
+        &input.relay_log,
+    );
     Report {
         site_id: input.site.id.clone(),
         time_zone: tz,
@@ -68,6 +75,7 @@ pub fn compute(input: ReportInput) -> Report {
         request_met_tolerance_kwh: REQUEST_MET_TOLERANCE_KWH,
         summary,
         cost,
+        relay,
         sessions: rows,
     }
 }

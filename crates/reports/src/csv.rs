@@ -59,12 +59,14 @@ pub fn to_csv(report: &Report) -> String {
 }
 
 /// The report's figures as `metric,value` lines. Every metric is always listed; cost
-/// metrics are empty when the site has no tariff.
+/// metrics are empty when the site has no tariff, the median reply time when no thread was
+/// answered.
 pub fn summary_csv(report: &Report) -> String {
     let tz = report.time_zone;
     let local = |at: Option<DateTime<Utc>>| or_empty(at.map(|at| local_time(tz, at)));
     let s = &report.summary;
     let c = report.cost.as_ref();
+    let r = &report.relay;
     let metrics: Vec<(&str, String)> = vec![
         ("site_id", report.site_id.to_string()),
         ("time_zone", tz.name().to_owned()),
@@ -126,6 +128,13 @@ pub fn summary_csv(report: &Report) -> String {
         (
             "demand_charge_saving",
             or_empty(c.map(|c| c.demand_charge_saving)),
+        ),
+        ("relay_threads_opened", r.threads_opened.to_string()),
+        ("relay_threads_answered", r.threads_answered.to_string()),
+        ("relay_replies_relayed", r.replies_relayed.to_string()),
+        (
+            "relay_median_first_reply_min",
+            or_empty(r.median_first_reply_min),
         ),
     ];
     let mut out = line(&["metric".to_owned(), "value".to_owned()]);

@@ -1,6 +1,7 @@
 //! The already-loaded data a report is computed from.
 
 use chargeplan_core::{ChargingRequest, MeterSample, Port, Session, Site, Tariff};
+use chargeplan_store::{RelayLogEntry, RelayThread};
 
 use crate::period::Period;
 
@@ -18,6 +19,11 @@ pub struct ReportInput {
     pub sessions: Vec<SessionInput>,
     /// The period reported on.
     pub period: Period,
+    /// The site's relay threads opened in the period (others are ignored).
+    pub relay_threads: Vec<RelayThread>,
+    /// The log lines of those threads, replies after the period's end included (lines of
+    /// other threads are ignored).
+    pub relay_log: Vec<RelayLogEntry>,
 }
 
 /// One session with its latest request and its meter samples.

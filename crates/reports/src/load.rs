@@ -4,6 +4,7 @@ use std::collections::HashMap;
 
 use chargeplan_core::{MeterSample, Session, SessionId, SiteId};
 use chargeplan_store::prelude::*;
+use chargeplan_store::{RelayLogEntry, RelayThread};
 use chrono::{DateTime, Duration, Utc};
 
 use crate::compute::compute;
@@ -13,7 +14,8 @@ use crate::period::Period;
 use crate::report::Report;
 
 /// Loads the site, its ports and tariff, the sessions that started in `period` with their
-/// latest requests and meter samples, and computes the report.
+/// latest requests and meter samples, the relay threads opened in it with their log, and
+/// computes the report.
 pub async fn load(store: &dyn Store, site: &SiteId, period: Period) -> Result<Report, ReportError> {
     let site = store.get_site(site).await?;
     let ports = store.list_ports(&site.id).await?;
@@ -32,13 +34,39 @@ pub async fn load(store: &dyn Store, site: &SiteId, period: Period) -> Result<Re
             session,
         });
     }
+    let (relay_threads, relay_log) = load_relay(store, &site.id, bounds.from, bounds.to).await?;
     Ok(compute(ReportInput {
         site,
         ports,
         tariff,
         sessions: inputs,
         period,
+        relay_threads,
+        relay_log,
     }))
+}
+
+/// The relay threads opened in `[from, to)` and the site's log lines from `from` to just
+/// after the last of them closes (its `closes_at` moves with every message, so every line
+/// of those threads is inside), in one query each.
+async fn load_relay(
+    store: &dyn Store,
+    site: &SiteId,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<(Vec<RelayThread>, Vec<RelayLogEntry>), ReportError> {
+    let threads = store.list_relay_threads(site, from, to).await?;
+    let Some(last) = threads
+        .iter()
+        .map(|t| t.closed_at.unwrap_or(t.closes_at).max(t.last_message_at))
+        .max()
+    else {
+        return Ok((threads, Vec::new()));
+    };
+    let log = store
+        .list_relay_log(site, from, last.max(to) + Duration::seconds(1))
+        .await?;
+    Ok((threads, log))
 }
 
 /// The samples of `sessions`, by session, in one query of the site's samples from `from` to

@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use crate::fulfilment::RequestKind;
 use crate::period::PeriodSummary;
+use crate::relay::RelaySummary;
 
 /// A site's report for one period. Figures are rounded to 3 decimals (Wh, W, a thousandth
 /// of the currency unit); per-session figures are as the vendor reported them.
@@ -26,6 +27,8 @@ pub struct Report {
     pub summary: Summary,
     /// Cost figures under the site's tariff; `None` when the site has no tariff.
     pub cost: Option<CostSummary>,
+    /// The anonymous relay between waiting drivers and owners: threads opened in the period.
+    pub relay: RelaySummary,
     /// One row per session that started in the period, by start time.
     pub sessions: Vec<SessionRow>,
 }

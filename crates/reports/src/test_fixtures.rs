@@ -133,5 +133,7 @@ pub fn input(
         tariff,
         sessions,
         period: Period::day(date(day)),
+        relay_threads: Vec::new(),
+        relay_log: Vec::new(),
     }
 }

@@ -12,6 +12,8 @@ mod health;
 mod join;
 mod metrics;
 mod middleware;
+mod relay_audit;
+mod sharing_fields;
 mod shell;
 mod sticker;
 mod time_axis;

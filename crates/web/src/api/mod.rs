@@ -4,7 +4,8 @@
 //! token, or the configured `api.admin_token`), or the dashboard's session cookie (whose
 //! changes carry `X-CSRF-Token`); see [`crate::access`]. An **admin** may do everything; a
 //! **site operator** reads everything of the sites granted to them and changes their caps,
-//! tariff, participants and ports' `controllable` flag. A site that is not granted answers
+//! tariff, sharing settings, participants and ports' `controllable` and `cable_movable`
+//! flags. A site that is not granted answers
 //! exactly like one that does not exist (404), and `GET /api/v1/sites` lists only the
 //! caller's sites. Admin-only routes answer 403 to site operators whatever the site, so that
 //! answer reveals nothing either.
@@ -27,7 +28,10 @@
 //! | `PUT` | `/api/v1/sites/{site_id}/tariff` | operator | replace it: time-of-use windows, demand charge, billing day |
 //! | `GET` | `/api/v1/sites/{site_id}/ports` | operator | the ports with their vendor mapping |
 //! | `PUT` | `/api/v1/sites/{site_id}/ports/{port_id}` | admin | create (201) or replace a port: circuit, vendor account/location/EVSE/connector, power, phases, voltage |
-//! | `PATCH` | `/api/v1/sites/{site_id}/ports/{port_id}` | operator | `{"controllable": true}` |
+//! | `PATCH` | `/api/v1/sites/{site_id}/ports/{port_id}` | operator | `{"controllable": true}` and/or `{"cable_movable": true}` (others may unplug its cable when its owner says OK) |
+//! | `GET` | `/api/v1/sites/{site_id}/sharing` | operator | the sharing settings: relay threads, rate limits, waitlist offers and holds, "done" reminders, the public board |
+//! | `PUT` | `/api/v1/sites/{site_id}/sharing` | operator | replace them (every field; ranges in the document) |
+//! | `GET` | `/api/v1/sites/{site_id}/relay-log` | operator | the relay audit in `?from&to` (default 7 days), newest first, at most `?limit` (default 500): sender role, time, thread code, outcome, body while kept; never a phone number |
 //! | `GET` | `/api/v1/sites/{site_id}/participants` | operator | the site's drivers, phone numbers masked |
 //! | `POST` | `/api/v1/sites/{site_id}/participants` | operator | register a driver (201) |
 //! | `GET` | `/api/v1/sites/{site_id}/participants/{participant_id}` | operator | one driver |
@@ -42,9 +46,11 @@
 //! | `GET` | `/api/v1/sites/{site_id}/reports` | operator | the report of `?period=day\|week&date=YYYY-MM-DD` (default today on the site's clock): requests met, peaks, cost, sessions |
 //! | `GET` | `/api/v1/sites/{site_id}/reports.csv` | operator | the same as a CSV attachment: the sessions, or `&table=summary` |
 //!
-//! Every change of caps, schedules, overrides, the tariff, ports or circuits asks the site's
-//! control worker to re-plan at once ([`ControlHandle::trigger`](chargeplan_control::ControlHandle::trigger));
-//! the store also records a `cap_changed` or `tariff_changed` event with the change.
+//! Every change of caps, schedules, overrides, the tariff, ports' mapping or `controllable`
+//! flag, or circuits asks the site's control worker to re-plan at once
+//! ([`ControlHandle::trigger`](chargeplan_control::ControlHandle::trigger)); the store also
+//! records a `cap_changed` or `tariff_changed` event with the change. Sharing settings and a
+//! port's `cable_movable` flag do not enter the plan: they are logged, not re-planned.
 //!
 //! Answers are JSON with units in the field names (`cap_kw`, `energy_kwh`); times are RFC 3339
 //! UTC, with a `*_local` twin on the site's clock where an operator reads them. Phone numbers
@@ -74,11 +80,14 @@ mod participants;
 mod paths;
 mod plans;
 mod ports;
+mod relay_log;
 pub(crate) mod report_query;
+mod report_relay;
 mod reports;
 mod schedule;
 mod sessions;
 mod setpoints;
+mod sharing;
 mod sites;
 mod tariff;
 
@@ -90,6 +99,7 @@ use utoipa_axum::routes;
 use crate::AppState;
 
 pub(crate) use error::ApiError;
+pub(crate) use sharing::changed_fields as sharing_changed_fields;
 
 /// The API's routes with their OpenAPI entries. One `routes!` per path: handlers of one path
 /// only, as `OpenApiRouter` mounts every handler of a `routes!` on each of its paths.
@@ -106,6 +116,8 @@ fn openapi_router() -> OpenApiRouter<AppState> {
         .routes(routes!(tariff::show, tariff::replace))
         .routes(routes!(ports::list))
         .routes(routes!(ports::put, ports::patch))
+        .routes(routes!(sharing::show, sharing::replace))
+        .routes(routes!(relay_log::list))
         .routes(routes!(participants::list, participants::create))
         .routes(routes!(
             participants::show,
@@ -130,13 +142,24 @@ pub(crate) fn site_changed(
     site: &chargeplan_core::SiteId,
     change: &'static str,
 ) {
+    log_change(caller, site, change, "");
+    state.control.trigger(site);
+}
+
+/// Logs who changed what at a site (`fields`: the names of the fields changed, when known).
+pub(crate) fn log_change(
+    caller: &crate::access::ApiCaller,
+    site: &chargeplan_core::SiteId,
+    change: &'static str,
+    fields: &str,
+) {
     tracing::info!(
         site.id = %site,
         change,
+        fields,
         operator = %caller.operator.name,
         "site changed through the API"
     );
-    state.control.trigger(site);
 }
 
 /// The API's routes, for [`crate::router`].

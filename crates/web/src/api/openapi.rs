@@ -20,7 +20,7 @@ pub(crate) const BEARER: &str = "bearer";
 #[openapi(
     info(
         title = "chargeplan operator API",
-        description = "Sites, circuits and caps, tariffs, ports, participants, sessions, plans, \
+        description = "Sites, circuits and caps, tariffs, ports, sharing settings and the relay audit, participants, sessions, plans, \
                        setpoints and reports of the sites an operator may see. Send an API token as \
                        `Authorization: Bearer <token>`. Errors answer \
                        `{\"error\": {\"message\": \"...\", \"field\": \"...\"}}`.",
@@ -34,6 +34,7 @@ pub(crate) const BEARER: &str = "bearer";
         (name = "caps", description = "Static caps, weekly cap schedules and overrides; each change re-plans the site at once"),
         (name = "tariff", description = "Time-of-use prices and the demand charge"),
         (name = "ports", description = "Ports and their vendor mapping (mapping: admins)"),
+        (name = "sharing", description = "Charge-bay sharing: the site's settings and the relay's audit (never a phone number)"),
         (name = "participants", description = "Registered drivers"),
         (name = "sessions", description = "Live and past charging sessions with the drivers' requests"),
         (name = "plans", description = "The optimizer's plans"),

@@ -1,7 +1,7 @@
 //! A site's ports: list them; create or replace one with its vendor mapping (the vendor
-//! account's OCPI location, EVSE and connector ids; admins only); and mark one controllable
-//! again (any operator of the site: a port the dispatcher marked uncontrolled after a refused
-//! limit comes back this way).
+//! account's OCPI location, EVSE and connector ids; admins only); and, as any operator of the
+//! site, mark one controllable again (a port the dispatcher marked uncontrolled after a
+//! refused limit comes back this way) or say whether others may unplug its cable.
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -17,7 +17,7 @@ use super::error::{
 };
 use super::input::{Body, power, relabel};
 use super::paths::{PortPath, SitePath};
-use super::site_changed;
+use super::{log_change, site_changed};
 use crate::AppState;
 use crate::access::ApiCaller;
 
@@ -37,6 +37,10 @@ pub(crate) struct PortView {
     voltage_v: f64,
     /// Whether we send it limits; an uncontrolled port counts at its maximum against caps.
     controllable: bool,
+    /// Whether others may unplug its cable once its owner says OK (the board then shows "OK
+    /// to unplug"); false for connectors that lock the cable. Kept across vendor refreshes
+    /// and replacements of the mapping.
+    cable_movable: bool,
 }
 
 impl PortView {
@@ -54,6 +58,7 @@ impl PortView {
             phases: port.phases.count(),
             voltage_v: port.voltage_v,
             controllable: port.controllable,
+            cable_movable: port.cable_movable,
         }
     }
 }
@@ -104,12 +109,19 @@ pub(crate) struct PortBody {
     controllable: Option<bool>,
 }
 
-/// The body of a `PATCH`.
+/// The body of a `PATCH`: one field or both.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct PortPatch {
-    /// Whether we may send the port limits.
-    controllable: bool,
+    /// Whether we may send the port limits (re-plans the site).
+    #[serde(default)]
+    #[schema(example = true)]
+    controllable: Option<bool>,
+    /// Whether others may unplug the port's cable once its owner says OK (does not change
+    /// the plan).
+    #[serde(default)]
+    #[schema(example = true)]
+    cable_movable: Option<bool>,
 }
 
 #[utoipa::path(
@@ -183,6 +195,14 @@ pub(crate) async fn put(
         .any(|p| p.id == port.id);
     state.store.upsert_port(&port).await?;
     site_changed(&state, &caller, &site.id, "port");
+    // An existing port keeps its `cable_movable` flag, which the body does not carry.
+    let port = state
+        .store
+        .list_ports(&site.id)
+        .await?
+        .into_iter()
+        .find(|p| p.id == port.id)
+        .unwrap_or(port);
     let view = Json(PortView::new(&port));
     if existed {
         return Ok((StatusCode::OK, view).into_response());
@@ -247,8 +267,10 @@ async fn validate(
     path = "/api/v1/sites/{site_id}/ports/{port_id}",
     operation_id = "patch_port",
     tag = "ports",
-    description = "Marks the port controllable or not, then re-plans the site. Any operator \
-                   of the site may do this.",
+    description = "Marks the port controllable or not (then re-plans the site), and/or says \
+                   whether others may unplug its cable (no re-plan: the plan does not depend \
+                   on it). Any operator of the site may do this. A body with neither field is \
+                   a 422.",
     params(PortPath),
     request_body = PortPatch,
     responses(
@@ -268,12 +290,31 @@ pub(crate) async fn patch(
     let site = caller.known_site(&state, &path.site_id).await?;
     let mut port = port_of(&state, &site.id, &path.port_id).await?;
     let Body(body) = body?;
-    state
-        .store
-        .set_port_controllable(&port.id, body.controllable)
-        .await?;
-    site_changed(&state, &caller, &site.id, "port");
-    port.controllable = body.controllable;
+    if body.controllable.is_none() && body.cable_movable.is_none() {
+        return Err(ApiError::Invalid {
+            field: None,
+            message: "the body must set controllable, cable_movable or both".into(),
+        });
+    }
+    if let Some(cable_movable) = body.cable_movable {
+        state
+            .store
+            .set_port_cable_movable(&port.id, cable_movable)
+            .await?;
+        port.cable_movable = cable_movable;
+        if body.controllable.is_none() {
+            // Only the sharing side changed: nothing to re-plan.
+            log_change(&caller, &site.id, "port", "cable_movable");
+        }
+    }
+    if let Some(controllable) = body.controllable {
+        state
+            .store
+            .set_port_controllable(&port.id, controllable)
+            .await?;
+        site_changed(&state, &caller, &site.id, "port");
+        port.controllable = controllable;
+    }
     Ok(Json(PortView::new(&port)))
 }
 

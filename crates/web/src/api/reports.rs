@@ -18,6 +18,7 @@ use super::error::{ApiError, InvalidError, NotFoundError, UnauthorizedError};
 use super::input::Params;
 use super::paths::SitePath;
 use super::report_query::{self, QueryError};
+use super::report_relay::ReportRelayView;
 use crate::AppState;
 use crate::access::ApiCaller;
 
@@ -39,6 +40,7 @@ pub(crate) struct ReportView {
     summary: ReportSummaryView,
     /// Cost figures under the site's tariff; `null` when the site has no tariff.
     cost: Option<ReportCostView>,
+    relay: ReportRelayView,
     /// One row per session that started in the period, by start time.
     sessions: Vec<ReportSessionView>,
 }
@@ -175,6 +177,7 @@ impl From<Report> for ReportView {
             request_met_tolerance_kwh: report.request_met_tolerance_kwh,
             summary: report.summary.into(),
             cost: report.cost.map(Into::into),
+            relay: report.relay.into(),
             sessions: report.sessions.into_iter().map(Into::into).collect(),
         }
     }
@@ -399,92 +402,5 @@ async fn load(state: &AppState, site: &Site, period: Period) -> Result<Report, A
 }
 
 #[cfg(test)]
-mod tests {
-    use chargeplan_core::{PortId, SessionId, SiteId};
-    use chargeplan_reports::{PeriodSummary, REQUEST_MET_TOLERANCE_KWH};
-    use chrono::TimeZone as _;
-
-    use super::*;
-
-    fn report(cost: bool) -> Report {
-        let tz = chrono_tz::America::Los_Angeles;
-        let day = NaiveDate::from_ymd_opt(2026, 6, 15).unwrap();
-        let at = Utc.with_ymd_and_hms(2026, 6, 15, 16, 0, 0).unwrap();
-        let row = |request, requested_kwh, met, ended: bool| SessionRow {
-            session_id: SessionId::generate(),
-            port_id: ended.then(|| PortId::parse("s1-p1").unwrap()),
-            started_at: at,
-            started_at_local: "2026-06-15T09:00:00-07:00".into(),
-            ended_at: ended.then_some(at),
-            ended_at_local: ended.then(|| "2026-06-15T09:00:00-07:00".into()),
-            request,
-            requested_kwh,
-            delivered_kwh: 7.25,
-            met,
-            departure_requested: ended.then_some(at),
-            departure_requested_local: ended.then(|| "2026-06-15T09:00:00-07:00".into()),
-        };
-        Report {
-            site_id: SiteId::parse("s1").unwrap(),
-            time_zone: tz,
-            period: PeriodSummary::new(Period::week_containing(day), tz),
-            interval_minutes: 5,
-            request_met_tolerance_kwh: REQUEST_MET_TOLERANCE_KWH,
-            summary: Summary {
-                sessions_count: 3,
-                sessions_without_request: 1,
-                sessions_as_much_as_possible: 1,
-                sessions_with_kwh_request: 1,
-                requested_kwh: 10.0,
-                delivered_on_kwh_requests_kwh: 7.25,
-                delivered_kwh: 21.75,
-                requests_met: 0,
-                requests_still_charging: 1,
-                requests_met_pct: cost.then_some(50.0),
-                measured_peak_kw: 12.5,
-                measured_peak_at: Some(at),
-                counterfactual_peak_kw: 19.8,
-                counterfactual_peak_at: cost.then_some(at),
-                peak_reduction_kw: 7.3,
-            },
-            cost: cost.then(|| CostSummary {
-                currency: "USD".into(),
-                energy_cost: 5.4,
-                demand_charge_per_kw: 18.5,
-                demand_charge: 231.25,
-                counterfactual_demand_charge: 366.3,
-                demand_charge_saving: 135.05,
-            }),
-            sessions: vec![
-                row(RequestKind::Kwh, Some(10.0), Some(false), true),
-                row(RequestKind::None, None, None, false),
-                row(RequestKind::AsMuchAsPossible, None, None, true),
-            ],
-        }
-    }
-
-    #[test]
-    fn the_view_serializes_exactly_as_the_report() {
-        for cost in [true, false] {
-            let report = report(cost);
-            let expected = serde_json::to_value(&report).unwrap();
-            let view = serde_json::to_value(ReportView::from(report)).unwrap();
-            assert_eq!(view, expected);
-        }
-    }
-
-    #[test]
-    fn query_errors_name_the_field_and_the_value() {
-        let error = invalid(
-            report_query::period(Some("month"), None, NaiveDate::MIN).unwrap_err(),
-            Some("month"),
-        );
-        assert_eq!(error.field(), Some("period"));
-        assert_eq!(
-            error.message(),
-            "period: 'month' is not a period; use day or week"
-        );
-        let error = invalid(report_query::table(Some("all")).unwrap_err(), Some("all"));
-        assert_eq!(error.field(), Some("table"));
-    }
-}
+#[path = "reports_tests.rs"]
+mod tests;

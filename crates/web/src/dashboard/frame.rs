@@ -1,6 +1,7 @@
 //! The frame of every dashboard page: the document, its own style sheet (desktop-first, wider
 //! than the driver pages, responsive down to a phone, AA contrast, visible focus) and the top
-//! navigation with the site, its Overview, Reports and Participants links, the operator and "Log out".
+//! navigation with the site, its Overview, Reports, Participants and Sharing links, the operator
+//! and "Log out".
 
 use chargeplan_core::Site;
 use maud::{DOCTYPE, Markup, PreEscaped, html};
@@ -63,6 +64,7 @@ summary{cursor:pointer;color:#0b5cad}\
 .field{margin:0 0 .75rem}\
 label{display:block;font-weight:600;margin:0 0 .2rem}\
 .hint{margin:0 0 .2rem;color:#4a4a4a;font-size:.9rem}\
+input[type=checkbox]{width:1.25rem;height:1.25rem;vertical-align:-.2rem;margin:0 .4rem 0 0}\
 input[type=number],input[type=text],input[type=date],select{display:block;width:100%;max-width:16rem;min-height:2.5rem;padding:.35rem .6rem;font:inherit;color:#1b1b1b;background:#fff;border:2px solid #4a4a4a;border-radius:.25rem}\
 input[aria-invalid=true]{border:3px solid #b00020}\
 button{min-height:2.5rem;padding:.4rem 1.1rem;font:inherit;font-weight:600;color:#fff;background:#0b5cad;border:0;border-radius:.25rem;cursor:pointer}\
@@ -86,6 +88,8 @@ pub(crate) enum Section {
     Reports,
     /// A site's registered drivers.
     Participants,
+    /// A site's sharing settings and relay audit.
+    Sharing,
 }
 
 /// What the frame needs besides the content.
@@ -135,6 +139,7 @@ fn top_bar(frame: &Frame<'_>) -> Markup {
                         li { a href=(super::overview_path(&site.id)) aria-current=[current(Section::Overview)] { "Overview" } }
                         li { a href=(super::reports_path(&site.id)) aria-current=[current(Section::Reports)] { "Reports" } }
                         li { a href=(super::participants_path(&site.id)) aria-current=[current(Section::Participants)] { "Participants" } }
+                        li { a href=(super::sharing_path(&site.id)) aria-current=[current(Section::Sharing)] { "Sharing" } }
                     }
                 } @else {
                     ul.nav {

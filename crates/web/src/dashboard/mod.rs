@@ -8,6 +8,9 @@
 //! - `GET …/reports` and `GET …/reports.csv`: a day's or a week's report.
 //! - `GET …/participants`: the registered drivers, by alias and member ID, each linking to
 //!   their sticker.
+//! - `GET …/sharing`: the sharing settings, the ports whose cable others may unplug and the
+//!   relay audit of the last 7 days; `POST …/sharing` and `POST …/sharing/ports/{port_id}`
+//!   change them.
 //!
 //! A site that does not exist and a site not granted to the operator get the same 404 page.
 
@@ -27,6 +30,9 @@ mod report_view;
 mod reports;
 mod series;
 mod sessions_table;
+mod sharing;
+mod sharing_form;
+mod sharing_view;
 mod sites;
 
 use axum::Router;
@@ -65,6 +71,14 @@ pub(crate) fn routes() -> Router<AppState> {
             "/dashboard/sites/{site_id}/participants",
             get(participants::show),
         )
+        .route(
+            "/dashboard/sites/{site_id}/sharing",
+            get(sharing::show).post(sharing::save),
+        )
+        .route(
+            "/dashboard/sites/{site_id}/sharing/ports/{port_id}",
+            get(sharing::back_to_page).post(sharing::set_cable),
+        )
 }
 
 pub(crate) fn overview_path(site: &SiteId) -> String {
@@ -81,6 +95,14 @@ pub(crate) fn reports_path(site: &SiteId) -> String {
 
 pub(crate) fn participants_path(site: &SiteId) -> String {
     format!("/dashboard/sites/{site}/participants")
+}
+
+pub(crate) fn sharing_path(site: &SiteId) -> String {
+    format!("/dashboard/sites/{site}/sharing")
+}
+
+pub(crate) fn sharing_port_path(site: &SiteId, port: &str) -> String {
+    format!("/dashboard/sites/{site}/sharing/ports/{port}")
 }
 
 pub(crate) fn circuit_path(site: &SiteId, circuit: &CircuitId) -> String {

@@ -1,6 +1,6 @@
 //! The reports page's HTML: the period picker, the summary (energy requested and delivered,
 //! requests fully met, measured peak against the uncontrolled counterfactual, cost under the
-//! tariff), the CSV downloads and one row per session.
+//! tariff), the relay's figures, the CSV downloads and one row per session.
 
 use std::collections::HashMap;
 
@@ -40,6 +40,7 @@ pub(crate) fn report_content(view: &ReportView<'_>) -> Markup {
                 a href=(format!("{base}.csv?{}&table=summary", period_query(period))) download { "Download summary (CSV)" }
             }
             (summary(report))
+            (relay(report))
             (sessions(report, aliases, view.now))
         }
     }
@@ -154,6 +155,31 @@ fn summary(report: &Report) -> Markup {
                     "A request counts as fully met when the car received at least what was asked, less "
                     (report.request_met_tolerance_kwh) " kWh. Peaks are " (report.interval_minutes)
                     "-minute averages; the counterfactual charges every car at its port's maximum from arrival."
+                }
+            }
+        }
+    }
+}
+
+/// The relay's figures, apart from the charging ones.
+fn relay(report: &Report) -> Markup {
+    let r = &report.relay;
+    let median = match r.median_first_reply_min {
+        Some(minutes) => format!("{minutes:.1} min"),
+        None => "no replies".to_owned(),
+    };
+    html! {
+        section aria-labelledby="relay-heading" {
+            h3 #relay-heading { "Relay between drivers" }
+            div.card {
+                dl.facts #report-relay {
+                    div { dt { "Threads opened" } dd { (r.threads_opened) } }
+                    div { dt { "Threads the owner answered" } dd { (r.threads_answered) } }
+                    div { dt { "Replies relayed (owner to waiting driver)" } dd { (r.replies_relayed) } }
+                    div { dt { "Median time to the owner's first reply" } dd { (median) } }
+                }
+                p.muted {
+                    "Threads opened in this period, each counted as a whole (replies after its end included); texts to unknown or blocking IDs are not counted."
                 }
             }
         }

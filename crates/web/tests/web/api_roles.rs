@@ -133,8 +133,27 @@ pub fn cases(r: &SiteRecords) -> Vec<Case> {
         case(
             Method::PATCH,
             "/api/v1/sites/{site_id}/ports/{port_id}",
-            Some(json!({"controllable": false})),
+            Some(json!({"controllable": false, "cable_movable": true})),
         ),
+        case(Method::GET, "/api/v1/sites/{site_id}/sharing", None),
+        case(
+            Method::PUT,
+            "/api/v1/sites/{site_id}/sharing",
+            Some(json!({
+                "board_enabled": false,
+                "thread_lifetime_min": 120,
+                "new_threads_per_hour": 5,
+                "max_open_threads_per_sender": 3,
+                "relay_body_retention_days": 30,
+                "offer_response_min": 10,
+                "hold_min": 20,
+                "max_skips": 2,
+                "done_idle_min": 15,
+                "done_reminder_interval_min": 30,
+                "max_done_reminders": 2,
+            })),
+        ),
+        case(Method::GET, "/api/v1/sites/{site_id}/relay-log", None),
         case(Method::GET, "/api/v1/sites/{site_id}/sessions", None),
         case(
             Method::GET,
@@ -200,6 +219,10 @@ pub async fn snapshot(app: &TestApp, site: &str) -> String {
             store.get_tariff(&id).await.expect("tariff"),
             store.list_ports(&id).await.expect("ports"),
             store.list_participants(&id).await.expect("participants"),
+            store
+                .get_sharing_settings(&id)
+                .await
+                .expect("sharing settings"),
             changes,
         )
     )

@@ -183,8 +183,14 @@ async fn invalid_fields_answer_422_naming_the_field_and_change_nothing() {
         (
             Method::PATCH,
             "/api/v1/sites/s1/ports/s1-p1",
-            json!({}),
-            "controllable",
+            json!({"cable_movable": 1}),
+            "cable_movable",
+        ),
+        (
+            Method::PUT,
+            "/api/v1/sites/s1/sharing",
+            json!({"hold_min": 0}),
+            "board_enabled",
         ),
     ];
     let admin_cases: Vec<(Method, &str, Value, &str)> = vec![

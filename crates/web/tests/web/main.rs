@@ -6,12 +6,15 @@
 mod api;
 mod api_changes;
 mod api_openapi;
+mod api_relay_log;
 mod api_reports;
 mod api_roles;
+mod api_sharing;
 mod api_validation;
 mod dashboard;
 mod dashboard_caps;
 mod dashboard_reports;
+mod dashboard_sharing;
 mod driver_link;
 mod join;
 mod join_limits;
