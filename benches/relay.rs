@@ -9,7 +9,10 @@
 //! ```
 
 #[path = "control_loop/common.rs"]
-#[expect(dead_code, reason = "the relay uses only the figures helpers of the shared module")]
+#[expect(
+    dead_code,
+    reason = "the relay uses only the figures helpers of the shared module"
+)]
 mod common;
 #[path = "relay/site.rs"]
 mod site;
@@ -18,7 +21,9 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::ensure;
-use chargeplan_sms::{INBOUND_PATH, InboundHandler, TwilioWebhookState, twilio_router, twilio_signature};
+use chargeplan_sms::{
+    INBOUND_PATH, InboundHandler, TwilioWebhookState, twilio_router, twilio_signature,
+};
 use secrecy::SecretString;
 use tokio::net::TcpListener;
 
@@ -97,7 +102,10 @@ async fn run() -> anyhow::Result<()> {
     let elapsed = started.elapsed();
     let cpu = cpu_time().saturating_sub(cpu_before);
     let relayed = world.store.outbox_depth().await? - depth_before;
-    ensure!(relayed as usize >= texts * 9 / 10, "only {relayed} of {texts} texts were relayed");
+    ensure!(
+        relayed as usize >= texts * 9 / 10,
+        "only {relayed} of {texts} texts were relayed"
+    );
     println!(
         "relay: {texts} texts into {threads} open threads of a {members}-member site, {concurrency} at a time"
     );

@@ -11,7 +11,8 @@ use std::time::Duration;
 use anyhow::Context as _;
 use chargeplan_core::{
     Circuit, CircuitId, Clock, Kilowatts, MemberId, Participant, ParticipantId, Phases,
-    PhoneNumber, Port, PortId, Site, SiteId, TokenUid, VendorAccountId, VendorRef, WhPerMile,
+    PhoneNumber, Port, PortId, SharingSettings, Site, SiteId, TokenUid, VendorAccountId, VendorRef,
+    WhPerMile,
 };
 use chargeplan_exchange::accounts::{cloud_for, register_account};
 use chargeplan_exchange::ocpi::TokenEncoding;
@@ -131,7 +132,23 @@ pub async fn seed(
         )?;
         chargeplan_store::register_participant(store, participant).await?;
     }
+    store
+        .set_sharing_settings(&site_id, &demo_sharing(), now)
+        .await?;
     Ok(())
+}
+
+/// Charge-bay sharing slowed for a sped-up clock (at 60x a minute passes in a second): the
+/// longest thread life, answer and hold times the settings allow, so a person trying the
+/// demo has about a minute to answer an offer.
+fn demo_sharing() -> SharingSettings {
+    SharingSettings {
+        thread_lifetime_min: 2880,
+        offer_response_min: 60,
+        hold_min: 120,
+        done_reminder_interval_min: 240,
+        ..SharingSettings::default()
+    }
 }
 
 /// Registers with the simulated CPO (our server must answer its call-back, so this runs
@@ -184,7 +201,9 @@ pub async fn connect_vendor(
             },
             reported.voltage_v,
             reported.controllable,
-        )?;
+        )?
+        // The garage lets waiting drivers unplug a car whose owner said OK.
+        .with_cable_movable(true);
         store.upsert_port(&port).await?;
     }
     Ok(ports.len())

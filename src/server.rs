@@ -110,7 +110,10 @@ pub async fn run_on(
             .starts_with("https://"),
         vendor_polls: Some(exchange.statuses.clone()),
         public_sms_number: settings.sms_public_number.clone(),
-        dev_pages: matches!(settings.sms, crate::settings::SmsSettings::Console { page: true }),
+        dev_pages: matches!(
+            settings.sms,
+            crate::settings::SmsSettings::Console { page: true }
+        ),
         ..AppState::new(store, clock, control)
     })
     .merge(ocpi_routes)

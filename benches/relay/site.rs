@@ -43,13 +43,22 @@ impl World {
         let now = clock.now();
         let site_id = SiteId::parse("bench")?;
         store
-            .upsert_site(&Site::new(site_id.clone(), "Bench garage", "America/Los_Angeles", 5)?, now)
+            .upsert_site(
+                &Site::new(site_id.clone(), "Bench garage", "America/Los_Angeles", 5)?,
+                now,
+            )
             .await?;
         let main = CircuitId::parse("main")?;
         store
             .replace_circuits(
                 &site_id,
-                &[Circuit::new(main, site_id.clone(), "Main", None, Kilowatts::new(500.0)?)?],
+                &[Circuit::new(
+                    main,
+                    site_id.clone(),
+                    "Main",
+                    None,
+                    Kilowatts::new(500.0)?,
+                )?],
                 now,
             )
             .await?;
@@ -71,9 +80,17 @@ impl World {
         let relay = Relay::new(store.clone(), clock.clone(), ControlMetrics::new());
         for (i, member) in member_ids.iter().take(threads).enumerate() {
             let outcome = relay
-                .contact(&waiter_phone(i), member, "are you leaving soon?", &format!("setup-{i}"))
+                .contact(
+                    &waiter_phone(i),
+                    member,
+                    "are you leaving soon?",
+                    &format!("setup-{i}"),
+                )
                 .await?;
-            anyhow::ensure!(outcome.code.is_some(), "thread {i} did not open: {outcome:?}");
+            anyhow::ensure!(
+                outcome.code.is_some(),
+                "thread {i} did not open: {outcome:?}"
+            );
         }
         Ok(Self {
             store,
@@ -89,7 +106,7 @@ impl World {
     /// into its own thread.
     pub fn text(&self, i: usize) -> (String, String) {
         let thread = (i / 2) % self.owners.len();
-        if i % 2 == 0 {
+        if i.is_multiple_of(2) {
             let body = OWNER_REPLIES[(i / 2) % OWNER_REPLIES.len()];
             (self.owners[thread].as_e164().to_owned(), body.to_owned())
         } else {

@@ -17,8 +17,8 @@ mod service;
 pub mod snapshot;
 mod supervisor;
 mod triggers;
-mod worker;
 pub mod waitlist;
+mod worker;
 
 pub use config::ControlConfig;
 pub use dispatch::DispatchSetup;

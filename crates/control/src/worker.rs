@@ -11,13 +11,13 @@ use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 use crate::ControlError;
-use crate::{conversation, waitlist};
 use crate::feedback::TaperMemory;
 use crate::health::{self, Backoff, NotPlannable};
 use crate::lease::Fence;
 use crate::planner::{self, Replanned};
 use crate::service::{Inner, Refusal, Trigger, Waiter};
 use crate::triggers::{drift_matters, session_of, triggers_replan};
+use crate::{conversation, waitlist};
 
 /// The name under which site workers keep their place in the event log.
 const CURSOR: &str = "control";
@@ -54,7 +54,7 @@ impl Inner {
 enum Passed {
     /// Nothing called for a re-plan.
     Idle,
-    Replanned(Replanned),
+    Replanned(Box<Replanned>),
     /// A re-plan was called for, but the site cannot be planned yet.
     NotPlannable(NotPlannable),
 }
@@ -238,7 +238,7 @@ impl SiteWorker {
                     self.again.store(true, Ordering::Relaxed);
                 }
             }
-            Passed::Replanned(replanned)
+            Passed::Replanned(Box::new(replanned))
         };
         if !events.is_empty() || matches!(passed, Passed::Replanned(_)) || sharing_due {
             let next = waitlist::pass::run(

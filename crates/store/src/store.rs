@@ -11,9 +11,9 @@ use chrono::{DateTime, Utc};
 
 use crate::{
     DriverLink, DriverNotice, Effects, Event, LeaseStore, NewEvent, NewOutboxMessage,
-    OperatorStore, OutboxMessage, PhoneVerification, RelayStore, SessionUpsert,
-    SharingNoteStore, SharingSettingsStore, StoreError, SuppressionReason, VendorAccount,
-    WaitlistStore, WebhookStore,
+    OperatorStore, OutboxMessage, PhoneVerification, RelayStore, SessionUpsert, SharingNoteStore,
+    SharingSettingsStore, StoreError, SuppressionReason, VendorAccount, WaitlistStore,
+    WebhookStore,
 };
 
 /// Which database a store runs on.

@@ -21,8 +21,8 @@ use chargeplan_sms::{InboundHandler, InboundSms};
 use chargeplan_store::{RelayLogEntry, RelaySender, RelayThread, Store, StoreError};
 use chrono::{DateTime, Utc};
 
-use crate::{ControlError, waitlist};
 use crate::metrics::ControlMetrics;
+use crate::{ControlError, waitlist};
 pub use open::ContactOutcome;
 use words::Said;
 
@@ -60,28 +60,43 @@ impl Relay {
                 Ok(outcome.answer)
             }
             Said::Thread { code, text } => {
-                if code.is_none() && self.store.open_threads_of_phone(from, now).await?.is_empty() {
+                if code.is_none()
+                    && self
+                        .store
+                        .open_threads_of_phone(from, now)
+                        .await?
+                        .is_empty()
+                {
                     return Ok(Some(texts::no_conversation()));
                 }
-                self.into_thread(from, code, answer::Intent::Message(text), message_id, now)
+                self.to_thread(from, code, answer::Intent::Message(text), message_id, now)
                     .await
             }
             Said::Block(code) => {
-                self.into_thread(from, code, answer::Intent::Block, message_id, now)
+                self.to_thread(from, code, answer::Intent::Block, message_id, now)
                     .await
             }
             Said::Close(code) => {
-                self.into_thread(from, code, answer::Intent::Close, message_id, now)
+                self.to_thread(from, code, answer::Intent::Close, message_id, now)
                     .await
             }
             Said::Unblock => Ok(Some(texts::unblock_on_page())),
             Said::Empty => Ok(Some(texts::no_conversation())),
             Said::Wait(None) if self.owns_open_thread(from, now).await? => {
                 // An owner's bare "wait" answers the waiting driver ("wait, I'm coming").
-                self.into_thread(from, None, answer::Intent::Message(body.trim().to_owned()), message_id, now)
+                self.to_thread(
+                    from,
+                    None,
+                    answer::Intent::Message(body.trim().to_owned()),
+                    message_id,
+                    now,
+                )
+                .await
+            }
+            Said::Wait(site_code) => {
+                self.waitlist(from, WaitlistWord::Wait(site_code), now)
                     .await
             }
-            Said::Wait(site_code) => self.waitlist(from, WaitlistWord::Wait(site_code), now).await,
             Said::Leave => self.waitlist(from, WaitlistWord::Leave, now).await,
             Said::Take => self.waitlist(from, WaitlistWord::Take, now).await,
             Said::Skip => self.waitlist(from, WaitlistWord::Skip, now).await,
@@ -111,9 +126,15 @@ impl Relay {
     }
 
     /// Whether `from` is the owner in one of their open threads.
-    async fn owns_open_thread(&self, from: &PhoneNumber, now: DateTime<Utc>) -> Result<bool, ControlError> {
+    async fn owns_open_thread(
+        &self,
+        from: &PhoneNumber,
+        now: DateTime<Utc>,
+    ) -> Result<bool, ControlError> {
         let open = self.store.open_threads_of_phone(from, now).await?;
-        Ok(open.iter().any(|thread| thread.role_of(from) == RelaySender::Owner))
+        Ok(open
+            .iter()
+            .any(|thread| thread.role_of(from) == RelaySender::Owner))
     }
 
     /// WAIT, LEAVE, TAKE and SKIP: the site's waitlist.
@@ -125,7 +146,9 @@ impl Relay {
     ) -> Result<Option<String>, ControlError> {
         let (store, clock) = (&*self.store, &*self.clock);
         let reply = match word {
-            WaitlistWord::Wait(Some(code)) => waitlist::join_by_code(store, clock, &code, from).await?,
+            WaitlistWord::Wait(Some(code)) => {
+                waitlist::join_by_code(store, clock, &code, from).await?
+            }
             WaitlistWord::Wait(None) => {
                 let mut thread_sites: Vec<SiteId> = self
                     .store
@@ -144,7 +167,7 @@ impl Relay {
         Ok(Some(reply.text))
     }
 
-    async fn into_thread(
+    async fn to_thread(
         &self,
         from: &PhoneNumber,
         code: Option<ThreadCode>,

@@ -33,7 +33,7 @@ pub(crate) async fn open_thread(
 ) -> Result<ContactOutcome, ControlError> {
     let owner = store.find_participant_by_member_id(member).await?;
     if owner.as_ref().is_some_and(|owner| &owner.phone == from) {
-        return Ok(refusal(store, now, from, None, "own_id", texts::own_id()).await?);
+        return refusal(store, now, from, None, "own_id", texts::own_id()).await;
     }
     let site = match &owner {
         Some(owner) => Some(store.get_site(&owner.site_id).await?),
@@ -49,7 +49,15 @@ pub(crate) async fn open_thread(
         || store.count_threads_to_member(member, hour_ago).await? >= limit
     {
         let text = texts::too_many_new_threads();
-        return Ok(refusal(store, now, from, site.as_ref().map(|s| s.id.clone()), "rate_limited", text).await?);
+        return refusal(
+            store,
+            now,
+            from,
+            site.as_ref().map(|s| s.id.clone()),
+            "rate_limited",
+            text,
+        )
+        .await;
     }
     let open = store.open_threads_of_phone(from, now).await?;
     let mine: Vec<ThreadCode> = open
@@ -59,7 +67,15 @@ pub(crate) async fn open_thread(
         .collect();
     if mine.len() >= settings.max_open_threads_per_sender as usize {
         let text = texts::too_many_open_threads(&mine);
-        return Ok(refusal(store, now, from, site.as_ref().map(|s| s.id.clone()), "too_many_open", text).await?);
+        return refusal(
+            store,
+            now,
+            from,
+            site.as_ref().map(|s| s.id.clone()),
+            "too_many_open",
+            text,
+        )
+        .await;
     }
 
     let blocked = match &owner {
@@ -73,11 +89,25 @@ pub(crate) async fn open_thread(
     };
     let mut taken: Vec<ThreadCode> = open.iter().map(|thread| thread.code).collect();
     if let Some(owner) = owner.as_ref().filter(|_| void_reason.is_none()) {
-        taken.extend(store.open_threads_of_phone(&owner.phone, now).await?.iter().map(|t| t.code));
+        taken.extend(
+            store
+                .open_threads_of_phone(&owner.phone, now)
+                .await?
+                .iter()
+                .map(|t| t.code),
+        );
     }
     let Some(code) = ThreadCode::generate_avoiding(&mut rand::rng(), &taken) else {
         let text = texts::too_many_open_threads(&mine);
-        return Ok(refusal(store, now, from, site.as_ref().map(|s| s.id.clone()), "no_free_code", text).await?);
+        return refusal(
+            store,
+            now,
+            from,
+            site.as_ref().map(|s| s.id.clone()),
+            "no_free_code",
+            text,
+        )
+        .await;
     };
     let cleaned = words::clean(message);
 

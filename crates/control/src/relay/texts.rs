@@ -68,7 +68,11 @@ pub fn waiter_receipt(code: ThreadCode, member: &MemberId) -> String {
 
 /// A free-text message passed on; `from_owner` says which side wrote it.
 pub fn relayed(code: ThreadCode, from_owner: bool, text: &str) -> String {
-    let who = if from_owner { "The owner" } else { "The waiting driver" };
+    let who = if from_owner {
+        "The owner"
+    } else {
+        "The waiting driver"
+    };
     format!("[{code}] {who} says: \"{text}\"")
 }
 
@@ -109,7 +113,11 @@ pub fn told_back_at(code: ThreadCode, local_time: &str) -> String {
 
 /// One side shared its number with the other, by saying SHARE.
 pub fn shared_number(code: ThreadCode, from_owner: bool, number: &str) -> String {
-    let who = if from_owner { "The owner" } else { "The waiting driver" };
+    let who = if from_owner {
+        "The owner"
+    } else {
+        "The waiting driver"
+    };
     format!("[{code}] {who} shared their number with you: {number}")
 }
 
@@ -231,9 +239,20 @@ mod tests {
 
     #[test]
     fn a_car_not_charging_is_said_so_and_the_waiters_words_are_quoted() {
-        let text = owner_first(k7(), "Lot A", &CarStatus::NotPlugged, "are you leaving soon?");
-        assert!(text.contains("Your car is not charging at the moment."), "{text}");
-        assert!(text.contains("They say: \"are you leaving soon?\""), "{text}");
+        let text = owner_first(
+            k7(),
+            "Lot A",
+            &CarStatus::NotPlugged,
+            "are you leaving soon?",
+        );
+        assert!(
+            text.contains("Your car is not charging at the moment."),
+            "{text}"
+        );
+        assert!(
+            text.contains("They say: \"are you leaving soon?\""),
+            "{text}"
+        );
     }
 
     #[test]

@@ -9,8 +9,14 @@ use chrono_tz::Tz;
 /// An inbound text as the relay routes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Said {
-    Contact { member: MemberId, message: String },
-    Thread { code: Option<ThreadCode>, text: String },
+    Contact {
+        member: MemberId,
+        message: String,
+    },
+    Thread {
+        code: Option<ThreadCode>,
+        text: String,
+    },
     Block(Option<ThreadCode>),
     Unblock,
     Close(Option<ThreadCode>),
@@ -42,7 +48,10 @@ pub(crate) enum OwnerSaid {
     Ok,
     No,
     Share,
-    BackAt { at: DateTime<Utc>, note: Option<String> },
+    BackAt {
+        at: DateTime<Utc>,
+        note: Option<String>,
+    },
     Text(String),
 }
 

@@ -58,8 +58,12 @@ impl World {
         let site = Site::new(site_id(), "Caltech garage", "America/Los_Angeles", 5).expect("site");
         store.upsert_site(&site, t0()).await.expect("site");
         let main = CircuitId::parse("main").expect("id");
-        let circuit = Circuit::new(main.clone(), site_id(), "Main", None, kw(50.0)).expect("circuit");
-        store.replace_circuits(&site_id(), &[circuit], t0()).await.expect("circuits");
+        let circuit =
+            Circuit::new(main.clone(), site_id(), "Main", None, kw(50.0)).expect("circuit");
+        store
+            .replace_circuits(&site_id(), &[circuit], t0())
+            .await
+            .expect("circuits");
         for n in 1..=2 {
             let port = Port::new(
                 PortId::parse(&format!("p{n}")).expect("id"),
@@ -88,7 +92,10 @@ impl World {
                 t0(),
             )
             .expect("participant");
-            store.insert_participant(&participant).await.expect("participant");
+            store
+                .insert_participant(&participant)
+                .await
+                .expect("participant");
         }
         let session = Session {
             id: SessionId::generate(),
@@ -104,7 +111,11 @@ impl World {
             status: SessionStatus::Active,
             vendor_updated_at: t0(),
         };
-        let session = store.upsert_session(&session, &Effects::none()).await.expect("session").1;
+        let session = store
+            .upsert_session(&session, &Effects::none())
+            .await
+            .expect("session")
+            .1;
         let request = ChargingRequest::new(
             session.id.clone(),
             1,
@@ -114,7 +125,10 @@ impl World {
             t0(),
         )
         .expect("request");
-        store.add_request_revision(&request, &Effects::none()).await.expect("request");
+        store
+            .add_request_revision(&request, &Effects::none())
+            .await
+            .expect("request");
         let clock = Arc::new(ManualClock::new(t0()));
         let metrics = ControlMetrics::new();
         let relay = Relay::new(store.clone(), clock.clone(), metrics.clone());
@@ -130,19 +144,28 @@ impl World {
 
     /// `from` texts `body`; the immediate answer, if any.
     pub async fn text(&self, from: &str, body: &str) -> Option<String> {
-        let n = self.texts.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let n = self
+            .texts
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         self.text_with_id(from, body, &format!("SM{n:032}")).await
     }
 
     pub async fn text_with_id(&self, from: &str, body: &str, sid: &str) -> Option<String> {
-        self.relay.on_text(&phone(from), body, sid).await.expect("relay")
+        self.relay
+            .on_text(&phone(from), body, sid)
+            .await
+            .expect("relay")
     }
 
     /// Everything queued in the outbox since the last call, oldest first.
     pub async fn sent(&self) -> Vec<OutboxMessage> {
         let mut messages = self
             .store
-            .claim_due_messages(self.clock.now() + Duration::days(1), Duration::days(30), 1000)
+            .claim_due_messages(
+                self.clock.now() + Duration::days(1),
+                Duration::days(30),
+                1000,
+            )
             .await
             .expect("claimed");
         messages.sort_by_key(|message| message.id);

@@ -14,8 +14,8 @@ mod plans;
 mod sessions;
 mod sharing;
 mod vendors;
-mod webhooks;
 mod waitlist;
+mod webhooks;
 
 /// Generates one `#[tokio::test]` per case and backend.
 macro_rules! conformance {

@@ -15,8 +15,8 @@ use axum::routing::{get, post};
 
 use crate::AppState;
 
-/// Longest message accepted from the form, in characters (the relay passes on at most 300).
-const MAX_MESSAGE_CHARS: usize = 600;
+/// Longest message accepted from the form, in characters (what the relay passes on).
+const MAX_MESSAGE_CHARS: usize = 300;
 
 pub(crate) fn routes() -> Router<AppState> {
     Router::new()

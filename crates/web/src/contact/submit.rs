@@ -43,7 +43,16 @@ pub(super) async fn show(State(state): State<AppState>, Path(member): Path<Strin
     let Ok(member) = MemberId::parse(&member) else {
         return not_a_member_id();
     };
-    let page = message_page(&member, state.public_sms_number.as_ref().map(|number| number.as_e164()), "", "", &FormErrors::new());
+    let page = message_page(
+        &member,
+        state
+            .public_sms_number
+            .as_ref()
+            .map(|number| number.as_e164()),
+        "",
+        "",
+        &FormErrors::new(),
+    );
     Html(page.into_string()).into_response()
 }
 
@@ -57,11 +66,26 @@ pub(super) async fn send_code(
     };
     let mut errors = FormErrors::new();
     if form.message.chars().count() > MAX_MESSAGE_CHARS {
-        errors.insert(MESSAGE, format!("Keep the message under 300 characters."));
+        errors.insert(MESSAGE, "Keep the message to 300 characters or fewer.");
     }
     let phone = flow::parse_phone(&form.phone).map_err(|m| errors.insert(PHONE, m));
-    let Ok(phone) = phone.and_then(|phone| if errors.is_empty() { Ok(phone) } else { Err(()) }) else {
-        let page = message_page(&member, state.public_sms_number.as_ref().map(|number| number.as_e164()), &form.message, &form.phone, &errors);
+    let Ok(phone) = phone.and_then(|phone| {
+        if errors.is_empty() {
+            Ok(phone)
+        } else {
+            Err(())
+        }
+    }) else {
+        let page = message_page(
+            &member,
+            state
+                .public_sms_number
+                .as_ref()
+                .map(|number| number.as_e164()),
+            &form.message,
+            &form.phone,
+            &errors,
+        );
         return (StatusCode::UNPROCESSABLE_ENTITY, Html(page.into_string())).into_response();
     };
     let bucket = match code_bucket(&state, &member).await {
@@ -70,13 +94,25 @@ pub(super) async fn send_code(
     };
     let now = state.clock.now();
     let hour_ago = now - Duration::hours(1);
-    match state.store.count_site_verifications(&bucket, hour_ago).await {
-        Ok(sent) if sent >= MAX_SITE_CODES_PER_HOUR => return too_many("This car's site has sent as many codes as we allow in one hour."),
+    match state
+        .store
+        .count_site_verifications(&bucket, hour_ago)
+        .await
+    {
+        Ok(sent) if sent >= MAX_SITE_CODES_PER_HOUR => {
+            return too_many("This car's site has sent as many codes as we allow in one hour.");
+        }
         Ok(_) => {}
         Err(error) => return crate::join::failure(&error),
     }
-    match state.store.count_phone_verifications(&bucket, &phone, hour_ago).await {
-        Ok(sent) if sent >= MAX_CODES_PER_HOUR => return too_many("This number has asked for as many codes as we allow in one hour."),
+    match state
+        .store
+        .count_phone_verifications(&bucket, &phone, hour_ago)
+        .await
+    {
+        Ok(sent) if sent >= MAX_CODES_PER_HOUR => {
+            return too_many("This number has asked for as many codes as we allow in one hour.");
+        }
         Ok(_) => {}
         Err(error) => return crate::join::failure(&error),
     }
@@ -104,10 +140,20 @@ pub(super) async fn send_code(
             not_before: now,
         }],
     };
-    if let Err(error) = state.store.insert_phone_verification(&verification, &effects, now).await {
+    if let Err(error) = state
+        .store
+        .insert_phone_verification(&verification, &effects, now)
+        .await
+    {
         return crate::join::failure(&error);
     }
-    let page = code_page(&member, &id, &phone.masked(), &form.message, &FormErrors::new());
+    let page = code_page(
+        &member,
+        &id,
+        &phone.masked(),
+        &form.message,
+        &FormErrors::new(),
+    );
     Html(page.into_string()).into_response()
 }
 
@@ -123,26 +169,39 @@ pub(super) async fn verify(
     let verification = match flow::find(&state, &form.verification).await {
         Ok(Some(verification)) => verification,
         Ok(None) => {
-            return start_again(StatusCode::NOT_FOUND, "This code form is no longer valid.", &again);
+            return start_again(
+                StatusCode::NOT_FOUND,
+                "This code form is no longer valid.",
+                &again,
+            );
         }
         Err(error) => return crate::join::failure(&error),
     };
     let wrong = |message: String| {
         let mut errors = FormErrors::new();
         errors.insert(CODE, message);
-        let page = code_page(&member, &verification.id, &verification.phone.masked(), &form.message, &errors);
+        let page = code_page(
+            &member,
+            &verification.id,
+            &verification.phone.masked(),
+            &form.message,
+            &errors,
+        );
         (StatusCode::UNPROCESSABLE_ENTITY, Html(page.into_string())).into_response()
     };
     let verification = match flow::check_code(&state, &verification, &form.code).await {
         Ok(CodeCheck::Right(verification)) => verification,
-        Ok(CodeCheck::Malformed) => return wrong("Enter the 6-digit code from our text message.".to_owned()),
+        Ok(CodeCheck::Malformed) => {
+            return wrong("Enter the 6-digit code from our text message.".to_owned());
+        }
         Ok(CodeCheck::Wrong { left }) => match flow::wrong_sentence(left) {
             Some(sentence) => return wrong(sentence),
             None => return start_again(StatusCode::GONE, flow::locked_sentence(), &again),
         },
         Ok(CodeCheck::Closed(_)) => {
             let now = state.clock.now();
-            let why = flow::closed_sentence(&verification, now).unwrap_or("This code can no longer be used.");
+            let why = flow::closed_sentence(&verification, now)
+                .unwrap_or("This code can no longer be used.");
             return start_again(StatusCode::GONE, why, &again);
         }
         Err(error) => return crate::join::failure(&error),
@@ -153,7 +212,12 @@ pub(super) async fn verify(
     let message: String = form.message.chars().take(MAX_MESSAGE_CHARS).collect();
     let relay = state.control.relay();
     match relay
-        .contact(&verification.phone, &member, message.trim(), &format!("web-{}", verification.id))
+        .contact(
+            &verification.phone,
+            &member,
+            message.trim(),
+            &format!("web-{}", verification.id),
+        )
         .await
     {
         Ok(outcome) => match outcome.answer {
@@ -166,7 +230,11 @@ pub(super) async fn verify(
         },
         Err(error) => {
             tracing::error!(error = %error, "could not open a relay thread from the web");
-            let page = notice_page("Something went wrong", &["Nothing was sent. Please try again in a minute."], Some(&again));
+            let page = notice_page(
+                "Something went wrong",
+                &["Nothing was sent. Please try again in a minute."],
+                Some(&again),
+            );
             (StatusCode::INTERNAL_SERVER_ERROR, Html(page.into_string())).into_response()
         }
     }
@@ -191,11 +259,19 @@ fn not_a_member_id() -> Response {
 }
 
 fn too_many(why: &str) -> Response {
-    let page = notice_page("Too many codes requested", &[why, "Please try again in an hour."], None);
+    let page = notice_page(
+        "Too many codes requested",
+        &[why, "Please try again in an hour."],
+        None,
+    );
     (StatusCode::TOO_MANY_REQUESTS, Html(page.into_string())).into_response()
 }
 
 fn start_again(status: StatusCode, why: &str, again: &str) -> Response {
-    let page = notice_page("Please start again", &[why, "Start again to get a new code."], Some(again));
+    let page = notice_page(
+        "Please start again",
+        &[why, "Start again to get a new code."],
+        Some(again),
+    );
     (status, Html(page.into_string())).into_response()
 }

@@ -1,7 +1,9 @@
-//! The sentence the overview shows after a cap change ("Cap of Main set to 40 kW; new plan
-//! computed at 14:05."). The redirect carries only which change, which circuit and which
-//! plan; the sentence is rebuilt from the store, so a crafted link cannot put words on the page.
+//! The sentences the overview shows: after a cap change ("Cap of Main set to 40 kW; new plan
+//! computed at 14:05."), and while the site cannot be planned yet (no circuits or no ports).
+//! The redirect carries only which change, which circuit and which plan; the sentence is
+//! rebuilt from the store, so a crafted link cannot put words on the page.
 
+use chargeplan_control::NotPlannable;
 use chargeplan_core::PlanId;
 use serde::Deserialize;
 
@@ -95,5 +97,27 @@ pub(crate) async fn describe(
         }
         Change::OverridesEnded => format!("Overrides of {name} ended; {planned}"),
         Change::NoOverride => format!("{name} had no override to end."),
+    })
+}
+
+/// Why the control loop does not plan the site yet, by the same rule as its workers (no
+/// circuits; or circuits but no ports), as a sentence for the operator.
+pub(crate) fn not_plannable(state: &SiteState) -> Option<&'static str> {
+    let reason = if state.circuits.is_empty() {
+        NotPlannable::NoCircuits
+    } else if state.ports.is_empty() {
+        NotPlannable::NoPorts
+    } else {
+        return None;
+    };
+    Some(match reason {
+        NotPlannable::NoCircuits => {
+            "Not planned yet: this site has no circuits. Add its circuits and ports to have its \
+             charging planned."
+        }
+        NotPlannable::NoPorts => {
+            "Not planned yet: this site has no charging ports. Map the vendor's ports onto its \
+             circuits to have its charging planned."
+        }
     })
 }

@@ -14,7 +14,7 @@ use super::chart::circuit_figure;
 use super::format::{clock_time, kw};
 use super::frame::{Frame, Section, page};
 use super::load::{Detail, SiteState, load};
-use super::notice::{ChangeQuery, describe};
+use super::notice::{ChangeQuery, describe, not_plannable};
 use super::series::site_charts;
 use super::sessions_table::sessions_table;
 use super::{charts_path, granted_site, internal};
@@ -109,6 +109,9 @@ pub(crate) async fn overview_page(
         }
         @if let Some(notice) = &notice {
             p #notice .notice role="status" { (notice) }
+        }
+        @if let Some(reason) = not_plannable(&site_state) {
+            p #not-plannable .notice role="status" { (reason) }
         }
         section aria-labelledby="charts-heading" {
             h2 #charts-heading { "Power by circuit" }

@@ -13,6 +13,7 @@ mod api_sharing;
 mod api_validation;
 mod dashboard;
 mod dashboard_caps;
+mod dashboard_not_plannable;
 mod dashboard_reports;
 mod dashboard_sharing;
 mod driver_link;

@@ -108,6 +108,11 @@ async fn an_admin_scrapes_the_control_metrics_and_the_gauges_in_one_exposition()
         Some(0.0),
         "{body}"
     );
+    assert_eq!(
+        sample(&body, "chargeplan_sites_not_plannable"),
+        Some(0.0),
+        "{body}"
+    );
     assert_eq!(body.matches("# EOF").count(), 1, "{body}");
     assert_eq!(body.lines().last(), Some("# EOF"), "{body}");
 }
