@@ -122,7 +122,7 @@ fn print_banner(address: SocketAddr, speedup: f64, password: &str) {
     println!("  how much you need, and watch the projection change. Ctrl-C stops.");
     println!("Charger sharing: the garage's board is http://{address}/sites/caltech/board.");
     println!("  The cars plugged in and their sticker IDs: http://{address}/dev/garage. On");
-    println!("  /dev/sms, send a car's ID and a message from +14155550199 (a driver waiting for");
+    println!("  /dev/sms, send a car's ID and a message from +15550100199 (a driver waiting for");
     println!("  a charger), answer as the owner (e.g. 'back in 20'), send WAIT caltech to join");
     println!("  the waitlist, TAKE when a charger is offered.");
     println!("Operator dashboard: http://{address}/dashboard");

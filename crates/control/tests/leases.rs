@@ -11,7 +11,10 @@ use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
 use chargeplan_control::{ControlConfig, ControlHandle};
-use chargeplan_core::{Circuit, CircuitId, Kilowatts, Site, SiteId, SystemClock};
+use chargeplan_core::{
+    Circuit, CircuitId, Kilowatts, Phases, Port, PortId, Site, SiteId, SystemClock,
+    VendorAccountId, VendorRef,
+};
 use chargeplan_store::StoreTarget;
 use chargeplan_store::prelude::*;
 use chrono::{Duration, Utc};
@@ -141,11 +144,25 @@ async fn seed_sites(store: &dyn Store, count: usize) -> Vec<SiteId> {
         store.upsert_site(&site, Utc::now()).await.expect("site");
         let main = CircuitId::parse(&format!("main-{n:02}")).expect("id");
         let cap = Kilowatts::new(50.0).expect("kW");
-        let circuit = Circuit::new(main, id.clone(), "Main", None, cap).expect("circuit");
+        let circuit = Circuit::new(main.clone(), id.clone(), "Main", None, cap).expect("circuit");
         store
             .replace_circuits(&id, &[circuit], Utc::now())
             .await
             .expect("circuits");
+        // A site needs a port to be planned.
+        let vendor = VendorAccountId::parse("cpo").expect("id");
+        let port = Port::new(
+            PortId::parse(&format!("p-{n:02}")).expect("id"),
+            id.clone(),
+            main,
+            VendorRef::new(vendor, "LOC1", &format!("EVSE-{n:02}"), "1").expect("ref"),
+            Kilowatts::new(6.6).expect("kW"),
+            Phases::One,
+            240.0,
+            true,
+        )
+        .expect("port");
+        store.upsert_port(&port).await.expect("port");
         ids.push(id);
     }
     ids

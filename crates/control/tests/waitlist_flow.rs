@@ -292,7 +292,8 @@ async fn a_freed_port_is_offered_to_the_first_in_line_and_take_holds_it() {
         "{first}"
     );
     assert!(second.contains("number 2"), "{second}");
-    assert!(world.join(ALICE).await.contains("already"));
+    let again = world.join(ALICE).await;
+    assert!(again.contains("already"), "{again}");
 
     world.end(&mine).await;
     let offer = world.wait_for_text(ALICE, "is free").await;

@@ -123,6 +123,14 @@ async fn seed(store: &dyn Store) -> SessionId {
         .set_owner_return(&done, now + Duration::minutes(20), now)
         .await
         .expect("owner's return");
+    store
+        .set_ok_to_unplug(&done, now)
+        .await
+        .expect("owner's OK");
+    store
+        .set_port_cable_movable(&PortId::parse("p2").expect("id"), true)
+        .await
+        .expect("movable cable");
     done
 }
 
@@ -227,9 +235,10 @@ async fn the_board_shows_every_port_at_phone_size_without_a_number_and_takes_a_w
     for hidden in ["415555", "CARD-", "+1"] {
         assert!(!html.contains(hidden), "{hidden:?} on the board");
     }
-    assert!(
-        !text.contains("OK to unplug"),
-        "no port here lets others move its cable"
+    assert_eq!(
+        text.matches("OK to unplug").count(),
+        1,
+        "only the done car whose owner said OK, on a port whose cable may be moved"
     );
 
     page.fill("#phone", JOINER).await.expect("phone");
@@ -276,6 +285,22 @@ async fn the_board_shows_every_port_at_phone_size_without_a_number_and_takes_a_w
     println!("screenshot: {}", joined_shot.display());
     let line = store.list_waitlist(&site).await.expect("line");
     assert_eq!(line.len(), 2);
+
+    let off = chargeplan_core::SharingSettings {
+        board_enabled: false,
+        ..chargeplan_core::SharingSettings::default()
+    };
+    store
+        .set_sharing_settings(&site, &off, Utc::now())
+        .await
+        .expect("board off");
+    let statuses = page
+        .eval(&format!(
+            "Promise.all(['/sites/{SITE}/board', '/sites/{SITE}/board/live'].map(u => fetch(u).then(r => r.status))).then(s => s.join(' '))"
+        ))
+        .await
+        .expect("statuses");
+    assert_eq!(statuses, "404 404", "a board turned off is not found");
 
     drop(browser);
     cancel.cancel();

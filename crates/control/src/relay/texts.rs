@@ -128,9 +128,7 @@ pub fn share_receipt(code: ThreadCode) -> String {
 
 /// The owner's receipt for BLOCK.
 pub fn blocked(code: ThreadCode) -> String {
-    format!(
-        "[{code}] Blocked: that driver can't reach you again. You can undo it on your charging page."
-    )
+    format!("[{code}] Blocked: that driver can't reach you again.")
 }
 
 /// The receipt for CLOSE.
@@ -181,11 +179,10 @@ pub fn empty_message(code: ThreadCode) -> String {
     format!("[{code}] Nothing was sent: the message was empty.")
 }
 
-/// UNBLOCK by text: blocks are lifted on the driver's own page.
+/// UNBLOCK by text: a block holds; it is not lifted by a text (which anyone holding the
+/// phone could send in a moment of weakness to a harasser's benefit).
 pub fn unblock_on_page() -> String {
-    "To undo a block, open your charging page (the link in your welcome text) and choose \
-     Unblock."
-        .to_owned()
+    "A block can't be undone by text.".to_owned()
 }
 
 /// A member texting their own ID.
