@@ -11,6 +11,7 @@ mod api_reports;
 mod api_roles;
 mod api_sharing;
 mod api_validation;
+mod contact;
 mod dashboard;
 mod dashboard_caps;
 mod dashboard_not_plannable;
