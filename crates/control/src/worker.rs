@@ -250,6 +250,17 @@ impl SiteWorker {
             )
             .await?;
             self.schedule_sharing(now, next);
+            // Relayed bodies are kept for abuse review only as long as the site says.
+            let retention = store
+                .get_sharing_settings(&self.site)
+                .await?
+                .relay_body_retention_days;
+            store
+                .purge_relay_bodies(
+                    &self.site,
+                    now - chrono::Duration::days(i64::from(retention)),
+                )
+                .await?;
         }
         if let Some(last) = events.last() {
             store.set_event_cursor(CURSOR, &self.site, last.id).await?;

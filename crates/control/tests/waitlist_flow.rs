@@ -511,3 +511,45 @@ async fn a_done_car_gets_one_notice_and_spaced_reminders_and_nothing_after_it_le
         "the stranger's done car texts nobody: {texts:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn relayed_bodies_older_than_the_sites_retention_are_deleted_and_the_log_kept() {
+    let (world, _, _) = World::new().await;
+    let old = chargeplan_store::RelayLogEntry {
+        thread_id: None,
+        site_id: Some(site()),
+        at: world.clock.now(),
+        sender: chargeplan_store::RelaySender::Waiter,
+        sender_phone: phone(BOB),
+        outcome: "refused:rate_limited".into(),
+        body: Some("are you done?".into()),
+    };
+    world
+        .store
+        .record_relay(&old, None, &chargeplan_store::Effects::none())
+        .await
+        .expect("logged");
+    let retention = world
+        .store
+        .get_sharing_settings(&site())
+        .await
+        .expect("settings")
+        .relay_body_retention_days;
+    world
+        .clock
+        .advance(chrono::Duration::days(i64::from(retention)) + chrono::Duration::minutes(2));
+    let mut kept = Vec::new();
+    for _ in 0..100 {
+        world.settle().await;
+        kept = world
+            .store
+            .list_relay_log(&site(), t0() - chrono::Duration::days(1), world.clock.now())
+            .await
+            .expect("log");
+        if kept.iter().all(|line| line.body.is_none()) {
+            break;
+        }
+    }
+    assert_eq!(kept.len(), 1, "who and when stay");
+    assert_eq!(kept[0].body, None, "the body is gone after the retention");
+}
