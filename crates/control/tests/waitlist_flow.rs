@@ -526,7 +526,7 @@ async fn relayed_bodies_older_than_the_sites_retention_are_deleted_and_the_log_k
     };
     world
         .store
-        .record_relay(&old, None, &chargeplan_store::Effects::none())
+        .record_relay(&old, None, &Effects::none())
         .await
         .expect("logged");
     let retention = world
@@ -537,13 +537,13 @@ async fn relayed_bodies_older_than_the_sites_retention_are_deleted_and_the_log_k
         .relay_body_retention_days;
     world
         .clock
-        .advance(chrono::Duration::days(i64::from(retention)) + chrono::Duration::minutes(2));
+        .advance(Duration::days(i64::from(retention)) + Duration::minutes(2));
     let mut kept = Vec::new();
     for _ in 0..100 {
         world.settle().await;
         kept = world
             .store
-            .list_relay_log(&site(), t0() - chrono::Duration::days(1), world.clock.now())
+            .list_relay_log(&site(), t0() - Duration::days(1), world.clock.now())
             .await
             .expect("log");
         if kept.iter().all(|line| line.body.is_none()) {
