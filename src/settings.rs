@@ -192,7 +192,7 @@ impl Settings {
             .map_err(source_error)?
             .collect()
             .map_err(source_error)?;
-        Self::from_values(&flatten(merged)?)
+        Self::from_values(&flatten(merged, file)?)
     }
 
     /// Where the store lives: PostgreSQL when `database.url` is set, else the SQLite file.
@@ -275,10 +275,13 @@ pub fn process_env() -> HashMap<String, String> {
 
 /// Turns the merged `{section: {key: value}}` tree into `section.key -> text`, rejecting any key
 /// that is not in [`KNOWN_KEYS`].
-fn flatten(merged: config::Map<String, Value>) -> Result<HashMap<String, String>, SettingsError> {
+fn flatten(
+    merged: config::Map<String, Value>,
+    file: Option<&Path>,
+) -> Result<HashMap<String, String>, SettingsError> {
     let mut flat = HashMap::new();
     for (section, value) in merged {
-        let origin = describe_origin(&origin_of(&value), &section);
+        let origin = describe_origin(&origin_of(&value), &section, file);
         let Ok(table) = value.into_table() else {
             return Err(SettingsError::UnknownKey {
                 key: section,
@@ -288,7 +291,7 @@ fn flatten(merged: config::Map<String, Value>) -> Result<HashMap<String, String>
         for (key, value) in table {
             let dotted = format!("{section}.{key}");
             let Some(known) = KNOWN_KEYS.iter().copied().find(|k| *k == dotted) else {
-                let origin = describe_origin(&origin_of(&value), &dotted);
+                let origin = describe_origin(&origin_of(&value), &dotted, file);
                 return Err(SettingsError::UnknownKey {
                     key: dotted,
                     origin,
@@ -308,13 +311,17 @@ fn origin_of(value: &Value) -> String {
     value.origin().unwrap_or("the built-in defaults").to_owned()
 }
 
-/// For a key from the environment, names the variable so the typo can be found.
-fn describe_origin(origin: &str, dotted: &str) -> String {
-    if origin == "the environment" {
-        let name = dotted.replace('.', ENV_SEPARATOR).to_ascii_uppercase();
-        format!("the environment as {ENV_PREFIX}{ENV_SEPARATOR}{name}")
-    } else {
-        origin.to_owned()
+/// For a key from the environment, names the variable so the typo can be found; for one from
+/// the config file, names the file as it was given (the config crate shows it relative to the
+/// working directory, which reads wrongly from elsewhere).
+fn describe_origin(origin: &str, dotted: &str, file: Option<&Path>) -> String {
+    match (origin, file) {
+        ("the environment", _) => {
+            let name = dotted.replace('.', ENV_SEPARATOR).to_ascii_uppercase();
+            format!("the environment as {ENV_PREFIX}{ENV_SEPARATOR}{name}")
+        }
+        ("the built-in defaults", _) | (_, None) => origin.to_owned(),
+        (_, Some(file)) => file.display().to_string(),
     }
 }
 

@@ -12,4 +12,6 @@ mod optimize;
 mod postgres;
 mod replay;
 mod serve;
+mod sharing;
 mod vendor;
+mod world;

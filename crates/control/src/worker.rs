@@ -26,6 +26,8 @@ const EVENT_BATCH: u32 = 500;
 /// The waitlist step runs at least this often (done cars, reminders) besides after events
 /// and at its deadlines (offers' answer times, holds' ends), in seconds.
 const SHARING_EVERY_S: i64 = 60;
+/// Relayed bodies past the site's retention are deleted this often, in minutes.
+const PURGE_EVERY_MIN: i64 = 60;
 
 impl Inner {
     pub(crate) fn not_plannable(&self, site: &SiteId) -> Option<NotPlannable> {
@@ -74,6 +76,8 @@ pub(crate) struct SiteWorker {
     pub(crate) plan: Mutex<Option<Plan>>,
     /// When the waitlist step is due next without an event (`None`: at the first pass).
     pub(crate) next_sharing: Mutex<Option<chrono::DateTime<chrono::Utc>>>,
+    /// When relayed bodies are purged next (`None`: at the first waitlist step).
+    pub(crate) next_purge: Mutex<Option<chrono::DateTime<chrono::Utc>>>,
     /// Stops this worker (shutdown, or the site's lease lost or given up).
     pub(crate) stop: CancellationToken,
     /// The site's lease, checked before every plan is stored and every dispatch (leases only).
@@ -250,17 +254,19 @@ impl SiteWorker {
             )
             .await?;
             self.schedule_sharing(now, next);
-            // Relayed bodies are kept for abuse review only as long as the site says.
-            let retention = store
-                .get_sharing_settings(&self.site)
-                .await?
-                .relay_body_retention_days;
-            store
-                .purge_relay_bodies(
-                    &self.site,
-                    now - chrono::Duration::days(i64::from(retention)),
-                )
-                .await?;
+            if self.purge_due(now) {
+                // Relayed bodies are kept for abuse review only as long as the site says.
+                let retention = store
+                    .get_sharing_settings(&self.site)
+                    .await?
+                    .relay_body_retention_days;
+                store
+                    .purge_relay_bodies(
+                        &self.site,
+                        now - chrono::Duration::days(i64::from(retention)),
+                    )
+                    .await?;
+            }
         }
         if let Some(last) = events.last() {
             store.set_event_cursor(CURSOR, &self.site, last.id).await?;
@@ -285,6 +291,17 @@ impl SiteWorker {
         let every = now + chrono::Duration::seconds(SHARING_EVERY_S);
         let at = deadline.map_or(every, |deadline| deadline.min(every));
         *self.next_sharing.lock().unwrap_or_else(|e| e.into_inner()) = Some(at);
+    }
+
+    /// Whether relayed bodies are due for purging at `now`; if so, the next purge is set
+    /// `PURGE_EVERY_MIN` later.
+    fn purge_due(&self, now: chrono::DateTime<chrono::Utc>) -> bool {
+        let mut next = self.next_purge.lock().unwrap_or_else(|e| e.into_inner());
+        if next.is_some_and(|at| now < at) {
+            return false;
+        }
+        *next = Some(now + chrono::Duration::minutes(PURGE_EVERY_MIN));
+        true
     }
 }
 

@@ -8,6 +8,7 @@ use crate::ids::{ParticipantId, SiteId, TokenUid};
 use crate::member_id::MemberId;
 use crate::phone::PhoneNumber;
 use crate::plate::Plate;
+use crate::session::Session;
 use crate::units::WhPerMile;
 
 /// Most charging tokens (cards, app accounts) one participant may register.
@@ -68,6 +69,14 @@ impl Participant {
     /// Whether `uid` is one of this participant's tokens.
     pub fn has_token(&self, uid: &TokenUid) -> bool {
         self.token_uids.contains(uid)
+    }
+
+    /// Whether the session was started with one of this participant's tokens.
+    pub fn is_driver_of(&self, session: &Session) -> bool {
+        session
+            .token_uid
+            .as_ref()
+            .is_some_and(|uid| self.has_token(uid))
     }
 }
 

@@ -25,6 +25,9 @@ pub struct VendorSession {
     pub last_updated: DateTime<Utc>,
     /// Meter readings derived from the charging periods, oldest first.
     pub samples: Vec<VendorSample>,
+    /// The OCPI party the session object names, kept with the session so that another party
+    /// cannot change it (`None` where the protocol has no parties).
+    pub party: Option<chargeplan_store::SessionParty>,
 }
 
 /// One meter reading of a session.

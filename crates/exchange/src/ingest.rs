@@ -59,6 +59,9 @@ pub async fn ingest_sessions(
             }
         };
         let (outcome, stored) = store.upsert_session(&session, &Effects::none()).await?;
+        if let Some(party) = &reported.party {
+            store.record_session_party(&stored.id, party).await?;
+        }
         match outcome {
             SessionUpsert::Inserted => report.inserted += 1,
             SessionUpsert::Updated => report.updated += 1,

@@ -13,6 +13,7 @@ use crate::relay::relay_summary;
 use crate::report::Report;
 use crate::rows::session_row;
 use crate::summary::summarize;
+use crate::waitlist::waitlist_summary;
 
 /// Computes the report of `input.period` over the sessions of `input` that started in it
 /// (others, other sites' and reservations are ignored). See the crate documentation for
@@ -32,6 +33,12 @@ pub fn compute(input: ReportInput) -> Report {
     let mut measured = IntervalEnergy::default();
     let mut counterfactual = IntervalEnergy::default();
     let mut rows = Vec::with_capacity(sessions.len());
+    let waitlist = waitlist_summary(
+        bounds,
+        &input.waitlist_entries,
+        &input.waitlist_offers,
+        &sessions,
+    );
     for input_session in sessions {
         let session = &input_session.session;
         let samples: Vec<&MeterSample> = input_session
@@ -76,6 +83,7 @@ pub fn compute(input: ReportInput) -> Report {
         summary,
         cost,
         relay,
+        waitlist,
         sessions: rows,
     }
 }

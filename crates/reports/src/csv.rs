@@ -67,6 +67,7 @@ pub fn summary_csv(report: &Report) -> String {
     let s = &report.summary;
     let c = report.cost.as_ref();
     let r = &report.relay;
+    let w = &report.waitlist;
     let metrics: Vec<(&str, String)> = vec![
         ("site_id", report.site_id.to_string()),
         ("time_zone", tz.name().to_owned()),
@@ -136,6 +137,18 @@ pub fn summary_csv(report: &Report) -> String {
             "relay_median_first_reply_min",
             or_empty(r.median_first_reply_min),
         ),
+        ("waitlist_joins", w.joins.to_string()),
+        ("waitlist_offers_made", w.offers_made.to_string()),
+        ("waitlist_offers_taken", w.offers_taken.to_string()),
+        ("waitlist_offers_skipped", w.offers_skipped.to_string()),
+        ("waitlist_offers_expired", w.offers_expired.to_string()),
+        ("waitlist_served", w.served.to_string()),
+        ("waitlist_median_wait_min", or_empty(w.median_wait_min)),
+        (
+            "sessions_measured_after_done",
+            w.sessions_measured_after_done.to_string(),
+        ),
+        ("median_min_after_done", or_empty(w.median_min_after_done)),
     ];
     let mut out = line(&["metric".to_owned(), "value".to_owned()]);
     for (metric, value) in metrics {

@@ -1,7 +1,7 @@
 //! The already-loaded data a report is computed from.
 
 use chargeplan_core::{ChargingRequest, MeterSample, Port, Session, Site, Tariff};
-use chargeplan_store::{RelayLogEntry, RelayThread};
+use chargeplan_store::{RelayLogEntry, RelayThread, WaitlistEntry, WaitlistOffer};
 
 use crate::period::Period;
 
@@ -24,6 +24,11 @@ pub struct ReportInput {
     /// The log lines of those threads, replies after the period's end included (lines of
     /// other threads are ignored).
     pub relay_log: Vec<RelayLogEntry>,
+    /// The site's waitlist entries that joined in the period (others are ignored).
+    pub waitlist_entries: Vec<WaitlistEntry>,
+    /// The site's offers made from the period's start on (those made after its end count
+    /// only for the wait of drivers who joined in it).
+    pub waitlist_offers: Vec<WaitlistOffer>,
 }
 
 /// One session with its latest request and its meter samples.

@@ -18,6 +18,7 @@ mod rows;
 mod summary;
 #[cfg(test)]
 mod test_fixtures;
+mod waitlist;
 
 pub use compute::compute;
 pub use csv::{summary_csv, to_csv};
@@ -29,3 +30,4 @@ pub use load::load;
 pub use period::{Period, PeriodBounds, PeriodKind, PeriodSummary};
 pub use relay::RelaySummary;
 pub use report::{CostSummary, Report, SessionRow, Summary};
+pub use waitlist::WaitlistSummary;

@@ -35,6 +35,10 @@ pub async fn load(store: &dyn Store, site: &SiteId, period: Period) -> Result<Re
         });
     }
     let (relay_threads, relay_log) = load_relay(store, &site.id, bounds.from, bounds.to).await?;
+    let waitlist_entries = store
+        .list_waitlist_joined(&site.id, bounds.from, bounds.to)
+        .await?;
+    let waitlist_offers = store.list_offers(&site.id, bounds.from).await?;
     Ok(compute(ReportInput {
         site,
         ports,
@@ -43,6 +47,8 @@ pub async fn load(store: &dyn Store, site: &SiteId, period: Period) -> Result<Re
         period,
         relay_threads,
         relay_log,
+        waitlist_entries,
+        waitlist_offers,
     }))
 }
 

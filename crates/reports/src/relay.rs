@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::period::PeriodBounds;
-use crate::summary::round3;
+use crate::summary::{median, round3};
 
 /// The relay's figures of the threads opened in the period (void threads to an unknown or
 /// blocked ID excluded), each thread as a whole, replies after the period's end included.
@@ -76,16 +76,6 @@ pub(crate) fn relay_summary(
         threads_answered: waits.len() as u64,
         replies_relayed: replies,
         median_first_reply_min: median(&waits).map(round3),
-    }
-}
-
-/// The median of sorted values: the middle one, or the mean of the two middle ones.
-fn median(sorted: &[f64]) -> Option<f64> {
-    let n = sorted.len();
-    match n {
-        0 => None,
-        _ if n % 2 == 1 => Some(sorted[n / 2]),
-        _ => Some((sorted[n / 2 - 1] + sorted[n / 2]) / 2.0),
     }
 }
 

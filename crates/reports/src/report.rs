@@ -8,6 +8,7 @@ use serde::Serialize;
 use crate::fulfilment::RequestKind;
 use crate::period::PeriodSummary;
 use crate::relay::RelaySummary;
+use crate::waitlist::WaitlistSummary;
 
 /// A site's report for one period. Figures are rounded to 3 decimals (Wh, W, a thousandth
 /// of the currency unit); per-session figures are as the vendor reported them.
@@ -29,6 +30,9 @@ pub struct Report {
     pub cost: Option<CostSummary>,
     /// The anonymous relay between waiting drivers and owners: threads opened in the period.
     pub relay: RelaySummary,
+    /// The waitlist: joins, offers and waits of the period, and how long cars stayed after
+    /// they were done.
+    pub waitlist: WaitlistSummary,
     /// One row per session that started in the period, by start time.
     pub sessions: Vec<SessionRow>,
 }

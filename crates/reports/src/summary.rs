@@ -9,6 +9,16 @@ pub(crate) fn round3(v: f64) -> f64 {
     (v * 1000.0).round() / 1000.0 + 0.0
 }
 
+/// The median of sorted values: the middle one, or the mean of the two middle ones.
+pub(crate) fn median(sorted: &[f64]) -> Option<f64> {
+    let n = sorted.len();
+    match n {
+        0 => None,
+        _ if n % 2 == 1 => Some(sorted[n / 2]),
+        _ => Some((sorted[n / 2 - 1] + sorted[n / 2]) / 2.0),
+    }
+}
+
 fn count(rows: &[SessionRow], keep: impl Fn(&SessionRow) -> bool) -> u64 {
     rows.iter().filter(|r| keep(r)).count() as u64
 }

@@ -135,5 +135,7 @@ pub fn input(
         period: Period::day(date(day)),
         relay_threads: Vec::new(),
         relay_log: Vec::new(),
+        waitlist_entries: Vec::new(),
+        waitlist_offers: Vec::new(),
     }
 }

@@ -42,7 +42,7 @@ pub use open::{StoreTarget, open};
 pub use operators::{ApiToken, DashboardSession, Operator, OperatorRole, OperatorStore};
 pub use records::{
     Effects, Event, EventKind, NewEvent, NewOutboxMessage, OutboxMessage, OutboxState,
-    SessionUpsert, VendorAccount,
+    SessionParty, SessionUpsert, VendorAccount,
 };
 pub use register::{MEMBER_ID_ATTEMPTS, register_participant};
 pub use sharing::{

@@ -148,6 +148,22 @@ impl Effects {
     }
 }
 
+/// The OCPI party (country code and party id) a CPO names in a session object.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionParty {
+    pub country_code: String,
+    pub party_id: String,
+}
+
+impl SessionParty {
+    /// Whether `country_code` and `party_id` (as in a URL) name this party; OCPI compares
+    /// them without regard to case.
+    pub fn is(&self, country_code: &str, party_id: &str) -> bool {
+        self.country_code.eq_ignore_ascii_case(country_code)
+            && self.party_id.eq_ignore_ascii_case(party_id)
+    }
+}
+
 /// What an upsert of vendor session data did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SessionUpsert {

@@ -60,6 +60,39 @@ macro_rules! impl_session_store {
                     .transpose()
             }
 
+            async fn record_session_party(
+                &self,
+                session: &chargeplan_core::SessionId,
+                party: &$crate::SessionParty,
+            ) -> Result<(), $crate::StoreError> {
+                sqlx::query(
+                    "INSERT INTO session_parties (session_id, country_code, party_id) VALUES ($1, $2, $3) \
+                     ON CONFLICT (session_id) DO NOTHING",
+                )
+                .bind(session.as_str())
+                .bind(&party.country_code)
+                .bind(&party.party_id)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn session_party(
+                &self,
+                session: &chargeplan_core::SessionId,
+            ) -> Result<Option<$crate::SessionParty>, $crate::StoreError> {
+                let row: Option<(String, String)> = sqlx::query_as(
+                    "SELECT country_code, party_id FROM session_parties WHERE session_id = $1",
+                )
+                .bind(session.as_str())
+                .fetch_optional(&self.pool)
+                .await?;
+                Ok(row.map(|(country_code, party_id)| $crate::SessionParty {
+                    country_code,
+                    party_id,
+                }))
+            }
+
             async fn list_open_sessions(&self, site: &chargeplan_core::SiteId) -> Result<Vec<chargeplan_core::Session>, $crate::StoreError> {
                 let sql = format!(
                     "SELECT {} FROM sessions WHERE site_id = $1 AND status NOT IN ($2, $3) ORDER BY started_at, id",

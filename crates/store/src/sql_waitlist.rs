@@ -122,6 +122,28 @@ macro_rules! impl_waitlist_store {
                     .collect()
             }
 
+            async fn list_waitlist_joined(
+                &self,
+                site: &chargeplan_core::SiteId,
+                from: chrono::DateTime<chrono::Utc>,
+                to: chrono::DateTime<chrono::Utc>,
+            ) -> Result<Vec<$crate::WaitlistEntry>, $crate::StoreError> {
+                use $crate::sql_waitlist::{ENTRY_COLUMNS, EntryRow, entry_from_row};
+                let sql = format!(
+                    "SELECT {ENTRY_COLUMNS} FROM waitlist_entries WHERE site_id = $1 AND joined_at >= $2 \
+                     AND joined_at < $3 ORDER BY joined_at, id"
+                );
+                sqlx::query_as::<_, EntryRow>(&sql)
+                    .bind(site.as_str())
+                    .bind($crate::time::to_micros(from))
+                    .bind($crate::time::to_micros(to))
+                    .fetch_all(&self.pool)
+                    .await?
+                    .into_iter()
+                    .map(entry_from_row)
+                    .collect()
+            }
+
             async fn waitlist_entries_of_phone(
                 &self,
                 phone: &chargeplan_core::PhoneNumber,

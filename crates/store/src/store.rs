@@ -11,9 +11,9 @@ use chrono::{DateTime, Utc};
 
 use crate::{
     DriverLink, DriverNotice, Effects, Event, LeaseStore, NewEvent, NewOutboxMessage,
-    OperatorStore, OutboxMessage, PhoneVerification, RelayStore, SessionUpsert, SharingNoteStore,
-    SharingSettingsStore, StoreError, SuppressionReason, VendorAccount, WaitlistStore,
-    WebhookStore,
+    OperatorStore, OutboxMessage, PhoneVerification, RelayStore, SessionParty, SessionUpsert,
+    SharingNoteStore, SharingSettingsStore, StoreError, SuppressionReason, VendorAccount,
+    WaitlistStore, WebhookStore,
 };
 
 /// Which database a store runs on.
@@ -209,6 +209,15 @@ pub trait SessionStore: Send + Sync {
         vendor: &VendorAccountId,
         vendor_session_id: &str,
     ) -> Result<Option<Session>, StoreError>;
+    /// Records the OCPI party that reported the session, unless one is recorded already (the
+    /// first party keeps it).
+    async fn record_session_party(
+        &self,
+        session: &SessionId,
+        party: &SessionParty,
+    ) -> Result<(), StoreError>;
+    /// The OCPI party that reported the session, if one was recorded.
+    async fn session_party(&self, session: &SessionId) -> Result<Option<SessionParty>, StoreError>;
     /// Sessions of the site that have not ended.
     async fn list_open_sessions(&self, site: &SiteId) -> Result<Vec<Session>, StoreError>;
     /// Sessions that started in `[from, to)`.

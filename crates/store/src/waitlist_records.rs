@@ -196,6 +196,13 @@ pub trait WaitlistStore: Send + Sync {
     ) -> Result<(WaitlistEntry, bool), StoreError>;
     /// The site's active entries (waiting and holding), first in line first.
     async fn list_waitlist(&self, site: &SiteId) -> Result<Vec<WaitlistEntry>, StoreError>;
+    /// Every entry of the site (active or not) that joined in `[from, to)`, oldest first.
+    async fn list_waitlist_joined(
+        &self,
+        site: &SiteId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<WaitlistEntry>, StoreError>;
     /// The phone's active entries at every site, oldest first.
     async fn waitlist_entries_of_phone(
         &self,

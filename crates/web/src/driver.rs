@@ -1,13 +1,14 @@
 //! The driver's page behind the personal SMS link: `GET /r/{token}` shows status, projection
 //! and the request form; `POST /r/{token}` stores a new request revision, re-plans the site
-//! and redirects back (post/redirect/get) to the page with the confirmation.
+//! and redirects back (post/redirect/get) to the page with the confirmation;
+//! `POST /r/{token}/unblock` lifts one of the driver's relay blocks.
 
 use std::time::Duration;
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Form, Router};
 use chargeplan_control::links;
 use chargeplan_core::projection::Projection;
@@ -17,15 +18,17 @@ use serde::Deserialize;
 
 use crate::AppState;
 use crate::driver_page::{
-    ChartData, DriverPage, FormContext, FormErrors, RequestForm, SessionView, render, render_error,
-    render_expired,
+    BlockView, ChartData, DriverPage, FormContext, FormErrors, RequestForm, SessionView, render,
+    render_error, render_expired,
 };
 
 /// How long a submit waits for the re-plan before answering with the plan at hand.
 const REPLAN_WAIT: Duration = Duration::from_secs(10);
 
 pub(crate) fn routes() -> Router<AppState> {
-    Router::new().route("/r/{token}", get(show).post(submit))
+    Router::new()
+        .route("/r/{token}", get(show).post(submit))
+        .route("/r/{token}/unblock", post(unblock))
 }
 
 /// Everything the page needs, found from the link's token.
@@ -40,6 +43,13 @@ struct LinkContext {
 #[derive(Debug, Deserialize)]
 pub(crate) struct ShowQuery {
     saved: Option<String>,
+    unblocked: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct UnblockForm {
+    #[serde(default)]
+    block: String,
 }
 
 async fn show(
@@ -64,6 +74,8 @@ async fn show(
             ),
             None => "Saved. Your plan is being worked out; reload in a moment.".to_owned(),
         });
+    } else if query.unblocked.is_some() {
+        page.notice = Some("Unblocked: that driver can text you again.".to_owned());
     }
     Html(render(&page).into_string()).into_response()
 }
@@ -144,6 +156,39 @@ async fn submit(
         tracing::warn!(site.id = %context.site.id, error = %error, "re-plan after a request did not finish");
     }
     Redirect::to(&format!("/r/{token}?saved=1")).into_response()
+}
+
+/// Lifts the block `form.block` of the link's driver; any other id (someone else's block, a
+/// lifted one, garbage) changes nothing and gets the same page back with a 404.
+async fn unblock(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    Form(form): Form<UnblockForm>,
+) -> Response {
+    let context = match load(&state, &token).await {
+        Ok(Some(context)) => context,
+        Ok(None) => return expired(),
+        Err(error) => return failure(&error),
+    };
+    match state
+        .store
+        .remove_relay_block(&context.participant.id, form.block.trim())
+        .await
+    {
+        Ok(true) => {
+            tracing::info!(site.id = %context.site.id, participant.id = %context.participant.id, "relay block lifted");
+            Redirect::to(&format!("/r/{token}?unblocked=1")).into_response()
+        }
+        Ok(false) => {
+            let now = state.clock.now();
+            let ctx = form_context(&context, now);
+            let form = RequestForm::prefill(context.request.as_ref(), &ctx);
+            let mut page = page(&state, &context, &token, form, FormErrors::new(), now).await;
+            page.notice = Some("That block was already lifted.".to_owned());
+            (StatusCode::NOT_FOUND, Html(render(&page).into_string())).into_response()
+        }
+        Err(error) => failure(&error),
+    }
 }
 
 /// The link's context, or `None` when the token is unknown or the link has expired.
@@ -231,6 +276,18 @@ async fn page(
         delivered,
         max_kw,
     });
+    let mut blocks: Vec<BlockView> = state
+        .store
+        .list_relay_blocks(&context.participant.id)
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .map(|block| BlockView {
+            id: block.id,
+            created_at: block.created_at,
+        })
+        .collect();
+    blocks.sort_by(|a, b| b.created_at.cmp(&a.created_at));
     DriverPage {
         site_name: context.site.name.clone(),
         member_id: context.participant.member_id.clone(),
@@ -245,6 +302,7 @@ async fn page(
         errors,
         notice: None,
         wh_per_mile: context.participant.wh_per_mile.get(),
+        blocks,
     }
 }
 

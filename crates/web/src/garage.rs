@@ -43,12 +43,7 @@ async fn cars(state: &AppState) -> Result<Vec<Car>, chargeplan_store::StoreError
     for site in state.store.list_sites().await? {
         let participants = state.store.list_participants(&site.id).await?;
         for session in state.store.list_open_sessions(&site.id).await? {
-            let Some(owner) = participants.iter().find(|participant| {
-                session
-                    .token_uid
-                    .as_ref()
-                    .is_some_and(|uid| participant.token_uids.contains(uid))
-            }) else {
+            let Some(owner) = participants.iter().find(|p| p.is_driver_of(&session)) else {
                 continue;
             };
             cars.push(Car {
@@ -75,7 +70,7 @@ fn page(cars: &[Car]) -> maud::Markup {
             p {
                 "Cars plugged in now, with the member ID on each sticker. To reach an owner, text "
                 "the ID and a message from the " a href="/dev/sms" { "SMS console" }
-                " as a driver who is waiting, e.g. from +1 415 555 0199."
+                " as a driver who is waiting, e.g. from +1 555 010 0199."
             }
             @if cars.is_empty() {
                 p { "No cars are plugged in right now." }

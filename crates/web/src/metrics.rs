@@ -10,7 +10,9 @@
 //! - `chargeplan_circuit_cap_kw{site,circuit}`: the circuit's effective cap now (static,
 //!   scheduled windows and overrides), and `chargeplan_circuit_headroom_kw{site,circuit}`: that
 //!   cap less the power last measured on the open sessions under the circuit (its own ports and
-//!   those of every circuit below it).
+//!   those of every circuit below it);
+//! - `chargeplan_waitlist_length{site}`: drivers on the site's waitlist now (waiting or
+//!   holding a port).
 
 use std::collections::HashMap;
 use std::sync::atomic::AtomicU64;
@@ -60,7 +62,7 @@ async fn metrics(caller: ApiCaller, State(state): State<AppState>) -> Result<Res
     Ok(([(header::CONTENT_TYPE, OPENMETRICS)], body).into_response())
 }
 
-/// The gauges computed now: outbox, vendor polls, circuit caps and headroom.
+/// The gauges computed now: outbox, vendor polls, waitlists, circuit caps and headroom.
 async fn scrape_registry(state: &AppState) -> Result<Registry, ApiError> {
     let now = state.clock.now();
     let mut registry = Registry::default();
@@ -77,7 +79,12 @@ async fn scrape_registry(state: &AppState) -> Result<Registry, ApiError> {
 
     let caps = Family::<Labels, KwGauge>::default();
     let headroom = Family::<Labels, KwGauge>::default();
+    let waitlist = Family::<Labels, Gauge>::default();
     for site in state.store.list_sites().await? {
+        let line = state.store.list_waitlist(&site.id).await?;
+        waitlist
+            .get_or_create(&vec![("site", site.id.to_string())])
+            .set(i64::try_from(line.len()).unwrap_or(i64::MAX));
         let circuits = state.store.list_circuits(&site.id).await?;
         // A site whose circuits are not set up yet has nothing to report.
         let Ok(tree) = CircuitTree::new(circuits) else {
@@ -113,6 +120,11 @@ async fn scrape_registry(state: &AppState) -> Result<Registry, ApiError> {
         "Effective cap of a circuit now less the power last measured on the open sessions on \
          its ports and the ports of the circuits below it, in kW",
         headroom,
+    );
+    registry.register(
+        "chargeplan_waitlist_length",
+        "Drivers on the site's waitlist now, waiting or holding a port",
+        waitlist,
     );
     Ok(registry)
 }

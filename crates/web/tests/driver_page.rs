@@ -58,6 +58,7 @@ fn page(form: RequestForm, errors: FormErrors) -> DriverPage {
         errors,
         notice: None,
         wh_per_mile: 300.0,
+        blocks: Vec::new(),
     }
 }
 

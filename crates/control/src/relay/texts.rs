@@ -182,7 +182,9 @@ pub fn empty_message(code: ThreadCode) -> String {
 /// UNBLOCK by text: a block holds; it is not lifted by a text (which anyone holding the
 /// phone could send in a moment of weakness to a harasser's benefit).
 pub fn unblock_on_page() -> String {
-    "A block can't be undone by text.".to_owned()
+    "A block can't be undone by text. To lift it, open your charging page (the link in our \
+     texts) and choose Unblock."
+        .to_owned()
 }
 
 /// A member texting their own ID.

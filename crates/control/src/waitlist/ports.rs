@@ -129,16 +129,9 @@ fn port_status(facts: &SiteFacts, port: &Port, now: DateTime<Utc>) -> PortStatus
     let offered = live.is_some_and(|o| o.state == OfferState::Open);
     let (state, car) = match session {
         Some(session) => {
-            let done = done_reason(facts, session, now);
-            let state = match done {
-                Some(reason) => PortState::Done(reason),
-                None if session.power.get() >= DRAWING_KW => PortState::Charging,
-                None => PortState::Idle,
-            };
-            (
-                state,
-                Some(car_status(facts, port, session, done.is_some(), now)),
-            )
+            let state = session_state(facts, session, now);
+            let done = matches!(state, PortState::Done(_));
+            (state, Some(car_status(facts, port, session, done, now)))
         }
         None => {
             let hold = live
@@ -157,6 +150,15 @@ fn port_status(facts: &SiteFacts, port: &Port, now: DateTime<Utc>) -> PortStatus
         state,
         offered,
         car,
+    }
+}
+
+/// The state of the port an open session's car is on: done, charging or idle.
+pub fn session_state(facts: &SiteFacts, session: &Session, now: DateTime<Utc>) -> PortState {
+    match done_reason(facts, session, now) {
+        Some(reason) => PortState::Done(reason),
+        None if session.power.get() >= DRAWING_KW => PortState::Charging,
+        None => PortState::Idle,
     }
 }
 

@@ -80,6 +80,10 @@ pub fn session_from_ocpi(session: &Session) -> Result<VendorSession, RejectedRec
         status,
         last_updated: session.last_updated,
         samples,
+        party: Some(chargeplan_store::SessionParty {
+            country_code: session.country_code.clone(),
+            party_id: session.party_id.clone(),
+        }),
     })
 }
 

@@ -88,5 +88,7 @@ pub fn apply(stored: &Session, vendor: &VendorRef, patch: &Value) -> Result<Vend
         status,
         last_updated,
         samples,
+        // The party was checked against the stored one before the patch was applied.
+        party: None,
     })
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::{FromRequest, Path, Request, State};
 use axum::http::{HeaderMap, HeaderName, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
@@ -65,6 +65,31 @@ pub fn router(state: ReceiverState) -> Router {
         .route("/ocpi/versions", get(get_versions))
         .route("/ocpi/2.2.1", get(get_version_details))
         .with_state(state)
+}
+
+/// How far ahead of our clock a session may say it started (CPOs' clocks drift a little; a
+/// start in the year 2999 is an error).
+const MAX_START_AHEAD: chrono::Duration = chrono::Duration::hours(1);
+
+/// A request body, or the OCPI envelope with the right status when it cannot be read (too
+/// large: `413`; unreadable: `400`) instead of axum's plain-text rejection.
+pub(crate) struct OcpiBody(pub Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for OcpiBody {
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let headers = request.headers().clone();
+        match Bytes::from_request(request, state).await {
+            Ok(body) => Ok(Self(body)),
+            Err(rejection) => Err(answer(
+                &headers,
+                rejection.status(),
+                2000,
+                Some(&rejection.body_text()),
+            )),
+        }
+    }
 }
 
 /// The path (under our public base URL) where CPOs POST profile results.
@@ -141,6 +166,21 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0_u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
+/// A store failure while reading, logged, as OCPI's generic server error.
+fn store_failure(
+    headers: &HeaderMap,
+    vendor: &VendorAccountId,
+    error: &chargeplan_store::StoreError,
+) -> Response {
+    tracing::error!(vendor = %vendor, error = %error, "cannot read the store for a pushed session");
+    answer(
+        headers,
+        StatusCode::INTERNAL_SERVER_ERROR,
+        3000,
+        Some("cannot read the session"),
+    )
+}
+
 fn unauthorized(headers: &HeaderMap) -> Response {
     answer(
         headers,
@@ -154,7 +194,7 @@ async fn put_session(
     State(state): State<ReceiverState>,
     Path((country_code, party_id, session_id)): Path<(String, String, String)>,
     headers: HeaderMap,
-    body: Bytes,
+    OcpiBody(body): OcpiBody,
 ) -> Response {
     let Some(vendor) = authenticate(&state, &headers).await else {
         return unauthorized(&headers);
@@ -172,17 +212,37 @@ async fn put_session(
             "country_code, party_id and id in the URL must equal those in the body",
         );
     }
+    if session.start_date_time > state.clock.now() + MAX_START_AHEAD {
+        return client_error(
+            &headers,
+            "start_date_time is in the future; send sessions as they start",
+        );
+    }
     let vendor_session = match session_from_ocpi(&session) {
         Ok(session) => session,
         Err(rejected) => return client_error(&headers, &rejected.to_string()),
     };
-    let known = state
+    let known = match state
         .store
         .find_session_by_vendor(&vendor, &session_id)
         .await
-        .ok()
-        .flatten()
-        .is_some();
+    {
+        Ok(known) => known,
+        Err(error) => return store_failure(&headers, &vendor, &error),
+    };
+    if let Some(known) = &known {
+        match state.store.session_party(&known.id).await {
+            Ok(Some(party)) if !party.is(&country_code, &party_id) => {
+                return client_error(
+                    &headers,
+                    "this session id is already used by another party of this platform",
+                );
+            }
+            Ok(_) => {}
+            Err(error) => return store_failure(&headers, &vendor, &error),
+        }
+    }
+    let known = known.is_some();
     match ingest_sessions(
         state.store.as_ref(),
         &vendor,
@@ -191,6 +251,15 @@ async fn put_session(
     )
     .await
     {
+        Ok(report) if report.unmapped > 0 => answer(
+            &headers,
+            StatusCode::NOT_FOUND,
+            2003,
+            Some("unknown location or EVSE: no port is mapped to this connector"),
+        ),
+        Ok(report) if !report.invalid.is_empty() => {
+            client_error(&headers, &report.invalid.join("; "))
+        }
         Ok(_) => answer(
             &headers,
             if known {
@@ -215,9 +284,9 @@ async fn put_session(
 
 async fn patch_session(
     State(state): State<ReceiverState>,
-    Path((_country_code, _party_id, session_id)): Path<(String, String, String)>,
+    Path((country_code, party_id, session_id)): Path<(String, String, String)>,
     headers: HeaderMap,
-    body: Bytes,
+    OcpiBody(body): OcpiBody,
 ) -> Response {
     let Some(vendor) = authenticate(&state, &headers).await else {
         return unauthorized(&headers);
@@ -250,6 +319,19 @@ async fn patch_session(
             );
         }
     };
+    // A session another party reported is, for this party, a session that does not exist.
+    match state.store.session_party(&stored.id).await {
+        Ok(Some(party)) if !party.is(&country_code, &party_id) => {
+            return answer(
+                &headers,
+                StatusCode::NOT_FOUND,
+                2001,
+                Some("unknown session; PUT it first"),
+            );
+        }
+        Ok(_) => {}
+        Err(error) => return store_failure(&headers, &vendor, &error),
+    }
     let Some(ports) = state.store.list_ports(&stored.site_id).await.ok() else {
         return answer(
             &headers,
@@ -290,7 +372,7 @@ async fn post_result(
     State(state): State<ReceiverState>,
     Path(response_id): Path<String>,
     headers: HeaderMap,
-    body: Bytes,
+    OcpiBody(body): OcpiBody,
 ) -> Response {
     if authenticate(&state, &headers).await.is_none() {
         return unauthorized(&headers);
@@ -318,7 +400,7 @@ async fn put_active_profile(
     State(state): State<ReceiverState>,
     Path(session_id): Path<String>,
     headers: HeaderMap,
-    body: Bytes,
+    OcpiBody(body): OcpiBody,
 ) -> Response {
     let Some(vendor) = authenticate(&state, &headers).await else {
         return unauthorized(&headers);

@@ -3,5 +3,6 @@
 mod harness;
 mod polling;
 mod profiles;
+mod push_edges;
 mod registration;
 mod service;

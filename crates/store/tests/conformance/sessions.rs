@@ -131,6 +131,39 @@ pub async fn an_ended_session_is_never_resurrected(store: &dyn Store) {
     );
 }
 
+pub async fn the_first_party_recorded_for_a_session_keeps_it(store: &dyn Store) {
+    seeded_site(store, "s1").await;
+    let (_, stored) = store
+        .upsert_session(
+            &session("s1", "v1", 0, 0.0, 6.6, SessionStatus::Active),
+            &Effects::none(),
+        )
+        .await
+        .expect("inserted");
+    assert_eq!(store.session_party(&stored.id).await.expect("read"), None);
+    let party = |country: &str, id: &str| chargeplan_store::SessionParty {
+        country_code: country.into(),
+        party_id: id.into(),
+    };
+    store
+        .record_session_party(&stored.id, &party("NL", "ABC"))
+        .await
+        .expect("recorded");
+    store
+        .record_session_party(&stored.id, &party("DE", "XYZ"))
+        .await
+        .expect("a second party is ignored");
+
+    let kept = store
+        .session_party(&stored.id)
+        .await
+        .expect("read")
+        .expect("a party");
+    assert_eq!(kept, party("NL", "ABC"));
+    assert!(kept.is("nl", "abc"));
+    assert!(!kept.is("DE", "XYZ"));
+}
+
 pub async fn open_sessions_and_sessions_started_in_a_range_are_listed(store: &dyn Store) {
     seeded_site(store, "s1").await;
     let mut early = session("s1", "v1", 0, 0.0, 6.6, SessionStatus::Active);

@@ -109,6 +109,49 @@ pub async fn a_phone_joins_a_site_once_and_the_line_is_in_joining_order(store: &
     assert_eq!(mine.len(), 1);
 }
 
+pub async fn entries_joined_in_a_period_are_listed_whatever_became_of_them(store: &dyn Store) {
+    seeded(store).await;
+    for (id, number, at) in [
+        ("e1", "+14155550101", 0),
+        ("e2", "+14155550102", 5),
+        ("e3", "+14155550103", 10),
+    ] {
+        store
+            .join_waitlist(&entry(id, number, at), &Effects::none(), minutes(at))
+            .await
+            .expect("join");
+    }
+    assert!(
+        store
+            .end_waitlist_entry("e2", EntryState::Left, &Effects::none(), minutes(6))
+            .await
+            .expect("leave")
+    );
+
+    let joined = store
+        .list_waitlist_joined(&site_id("w1"), minutes(1), minutes(10))
+        .await
+        .expect("joined");
+    let seen: Vec<(&str, EntryState)> = joined.iter().map(|e| (e.id.as_str(), e.state)).collect();
+    assert_eq!(
+        seen,
+        [("e2", EntryState::Left)],
+        "[from, to): e1 before, e3 at the end"
+    );
+    let all = store
+        .list_waitlist_joined(&site_id("w1"), minutes(0), minutes(11))
+        .await
+        .expect("joined");
+    assert_eq!(all.len(), 3);
+    assert!(
+        store
+            .list_waitlist_joined(&site_id("other"), minutes(0), minutes(11))
+            .await
+            .expect("joined")
+            .is_empty()
+    );
+}
+
 pub async fn an_offer_is_made_once_per_port_and_only_under_the_lease(store: &dyn Store) {
     seeded(store).await;
     store

@@ -18,7 +18,7 @@ use super::error::{ApiError, InvalidError, NotFoundError, UnauthorizedError};
 use super::input::Params;
 use super::paths::SitePath;
 use super::report_query::{self, QueryError};
-use super::report_relay::ReportRelayView;
+use super::report_relay::{ReportRelayView, ReportWaitlistView};
 use crate::AppState;
 use crate::access::ApiCaller;
 
@@ -41,6 +41,7 @@ pub(crate) struct ReportView {
     /// Cost figures under the site's tariff; `null` when the site has no tariff.
     cost: Option<ReportCostView>,
     relay: ReportRelayView,
+    waitlist: ReportWaitlistView,
     /// One row per session that started in the period, by start time.
     sessions: Vec<ReportSessionView>,
 }
@@ -178,6 +179,7 @@ impl From<Report> for ReportView {
             summary: report.summary.into(),
             cost: report.cost.map(Into::into),
             relay: report.relay.into(),
+            waitlist: report.waitlist.into(),
             sessions: report.sessions.into_iter().map(Into::into).collect(),
         }
     }

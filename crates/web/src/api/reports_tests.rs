@@ -1,7 +1,7 @@
 //! The report's JSON view against the crate's `Report`, and the query errors.
 
 use chargeplan_core::{PortId, SessionId, SiteId};
-use chargeplan_reports::{PeriodSummary, REQUEST_MET_TOLERANCE_KWH, RelaySummary};
+use chargeplan_reports::{PeriodSummary, REQUEST_MET_TOLERANCE_KWH, RelaySummary, WaitlistSummary};
 use chrono::TimeZone as _;
 
 use super::*;
@@ -52,6 +52,17 @@ fn report(cost: bool) -> Report {
             threads_answered: 3,
             replies_relayed: 5,
             median_first_reply_min: cost.then_some(6.5),
+        },
+        waitlist: WaitlistSummary {
+            joins: 2,
+            offers_made: 3,
+            offers_taken: 1,
+            offers_skipped: 1,
+            offers_expired: 1,
+            served: 1,
+            median_wait_min: cost.then_some(12.0),
+            sessions_measured_after_done: 2,
+            median_min_after_done: cost.then_some(25.0),
         },
         cost: cost.then(|| CostSummary {
             currency: "USD".into(),

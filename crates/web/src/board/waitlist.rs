@@ -52,7 +52,7 @@ pub(super) async fn submit_phone(
         }
     };
     let body = |code: &str| texts::verification_code(&site.name, code, flow::CODE_MINUTES);
-    match flow::send_code(&state, &site, &phone, body, false).await {
+    match flow::send_code(&state, &flow::CodeScope::site(&site), &phone, body, false).await {
         Ok(CodeRequest::Sent { id }) => Redirect::to(&format!("{action}/{id}")).into_response(),
         Ok(CodeRequest::NumberLimit) => crate::join::register::rate_limited(&board),
         Ok(CodeRequest::SiteLimit) => crate::join::register::site_busy(&board),

@@ -9,12 +9,14 @@ use crate::join::page::{Input, error_summary, layout};
 pub(super) const MESSAGE: &str = "message";
 pub(super) const PHONE: &str = "phone";
 pub(super) const CODE: &str = "code";
+pub(super) const WAITLIST: &str = "waitlist";
 
 pub(super) fn message_page(
     member: &MemberId,
     sms_number: Option<&str>,
     message: &str,
     phone: &str,
+    waitlist: bool,
     errors: &FormErrors,
 ) -> Markup {
     let title = format!("Reach the owner of {member}");
@@ -42,6 +44,10 @@ pub(super) fn message_page(
                     hint: "We text you a code to check it, and the owner's reply. They never see it.",
                     autocomplete: "tel", inputmode: "tel", short: false,
                 }.render(errors))
+                div.field.check {
+                    input type="checkbox" id=(WAITLIST) name=(WAITLIST) value="1" checked[waitlist];
+                    label for=(WAITLIST) { "Also put me on this garage's waitlist for the next free charger" }
+                }
                 button type="submit" { "Text me a code" }
             }
             @if let Some(number) = sms_number {
@@ -56,6 +62,7 @@ pub(super) fn code_page(
     verification_id: &str,
     masked_phone: &str,
     message: &str,
+    waitlist: bool,
     errors: &FormErrors,
 ) -> Markup {
     layout(
@@ -75,6 +82,7 @@ pub(super) fn code_page(
                 }.render(errors))
                 input type="hidden" name="verification" value=(verification_id);
                 input type="hidden" name=(MESSAGE) value=(message);
+                @if waitlist { input type="hidden" name=(WAITLIST) value="1"; }
                 button type="submit" { "Send my message" }
             }
             p { "No text? " a href=(format!("/c/{member}")) { "Start again" } "." }
@@ -82,7 +90,11 @@ pub(super) fn code_page(
     )
 }
 
-pub(super) fn sent_page(member: &MemberId, code: Option<ThreadCode>) -> Markup {
+pub(super) fn sent_page(
+    member: &MemberId,
+    code: Option<ThreadCode>,
+    waitlist: Option<&str>,
+) -> Markup {
     layout(
         "Message sent",
         html! {
@@ -95,6 +107,9 @@ pub(super) fn sent_page(member: &MemberId, code: Option<ThreadCode>) -> Markup {
             }
             @if let Some(code) = code {
                 p { "To write to them again, text a message starting with " strong { (code) } ". Text CLOSE " (code) " to end the conversation." }
+            }
+            @if let Some(waitlist) = waitlist {
+                p #waitlist-joined { (waitlist) }
             }
         },
     )

@@ -6,17 +6,15 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use chargeplan_core::{MemberId, SiteId};
-use chargeplan_store::{Effects, NewOutboxMessage, PhoneVerification, StoreError};
-use chrono::Duration;
+use chargeplan_store::StoreError;
 use serde::Deserialize;
 
 use super::MAX_MESSAGE_CHARS;
 use super::render::{CODE, MESSAGE, PHONE, code_page, message_page, notice_page, sent_page};
 use crate::AppState;
 use crate::driver_page::FormErrors;
-use crate::join::code;
-use crate::join::flow::{self, CodeCheck};
-use crate::join::{CODE_TTL_MINUTES, MAX_CODES_PER_HOUR, MAX_SITE_CODES_PER_HOUR};
+use crate::join::CODE_TTL_MINUTES;
+use crate::join::flow::{self, CodeCheck, CodeRequest, CodeScope};
 
 /// Where codes for IDs that match no member are counted (no site to count them at).
 const UNKNOWN_MEMBER_BUCKET: &str = "relay-contact";
@@ -27,6 +25,9 @@ pub(super) struct MessageForm {
     message: String,
     #[serde(default)]
     phone: String,
+    /// "1" when the driver also asked to join the waitlist.
+    #[serde(default)]
+    waitlist: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -37,6 +38,8 @@ pub(super) struct CodeForm {
     code: String,
     #[serde(default)]
     message: String,
+    #[serde(default)]
+    waitlist: Option<String>,
 }
 
 pub(super) async fn show(State(state): State<AppState>, Path(member): Path<String>) -> Response {
@@ -51,6 +54,7 @@ pub(super) async fn show(State(state): State<AppState>, Path(member): Path<Strin
             .map(|number| number.as_e164()),
         "",
         "",
+        false,
         &FormErrors::new(),
     );
     Html(page.into_string()).into_response()
@@ -84,74 +88,36 @@ pub(super) async fn send_code(
                 .map(|number| number.as_e164()),
             &form.message,
             &form.phone,
+            form.waitlist.is_some(),
             &errors,
         );
         return (StatusCode::UNPROCESSABLE_ENTITY, Html(page.into_string())).into_response();
     };
-    let bucket = match code_bucket(&state, &member).await {
-        Ok(bucket) => bucket,
+    let scope = match code_scope(&state, &member).await {
+        Ok(scope) => scope,
         Err(error) => return crate::join::failure(&error),
     };
-    let now = state.clock.now();
-    let hour_ago = now - Duration::hours(1);
-    match state
-        .store
-        .count_site_verifications(&bucket, hour_ago)
-        .await
-    {
-        Ok(sent) if sent >= MAX_SITE_CODES_PER_HOUR => {
+    let body = |typed: &str| {
+        format!(
+            "Your code to send your message to the owner of {member} is {typed}. It expires in {CODE_TTL_MINUTES} minutes."
+        )
+    };
+    let id = match flow::send_code(&state, &scope, &phone, body, false).await {
+        Ok(CodeRequest::Sent { id }) => id,
+        Ok(CodeRequest::SiteLimit) => {
             return too_many("This car's site has sent as many codes as we allow in one hour.");
         }
-        Ok(_) => {}
-        Err(error) => return crate::join::failure(&error),
-    }
-    match state
-        .store
-        .count_phone_verifications(&bucket, &phone, hour_ago)
-        .await
-    {
-        Ok(sent) if sent >= MAX_CODES_PER_HOUR => {
+        Ok(CodeRequest::NumberLimit) => {
             return too_many("This number has asked for as many codes as we allow in one hour.");
         }
-        Ok(_) => {}
         Err(error) => return crate::join::failure(&error),
-    }
-    let id = code::new_id();
-    let typed = code::new_code();
-    let verification = PhoneVerification {
-        id: id.clone(),
-        site_id: bucket.clone(),
-        phone: phone.clone(),
-        code_hash: code::code_hash(&id, &typed),
-        attempts: 0,
-        expires_at: now + Duration::minutes(CODE_TTL_MINUTES),
-        created_at: now,
-        verified_at: None,
     };
-    let effects = Effects {
-        events: Vec::new(),
-        messages: vec![NewOutboxMessage {
-            site_id: (bucket.as_str() != UNKNOWN_MEMBER_BUCKET).then(|| bucket.clone()),
-            recipient: phone.clone(),
-            body: format!(
-                "Your code to send your message to the owner of {member} is {typed}. It expires in {CODE_TTL_MINUTES} minutes."
-            ),
-            idempotency_key: format!("verify:{id}"),
-            not_before: now,
-        }],
-    };
-    if let Err(error) = state
-        .store
-        .insert_phone_verification(&verification, &effects, now)
-        .await
-    {
-        return crate::join::failure(&error);
-    }
     let page = code_page(
         &member,
         &id,
         &phone.masked(),
         &form.message,
+        form.waitlist.is_some(),
         &FormErrors::new(),
     );
     Html(page.into_string()).into_response()
@@ -185,6 +151,7 @@ pub(super) async fn verify(
             &verification.id,
             &verification.phone.masked(),
             &form.message,
+            form.waitlist.is_some(),
             &errors,
         );
         (StatusCode::UNPROCESSABLE_ENTITY, Html(page.into_string())).into_response()
@@ -226,7 +193,14 @@ pub(super) async fn verify(
                 let page = notice_page("Your message was not sent", &[&answer], Some(&again));
                 (StatusCode::TOO_MANY_REQUESTS, Html(page.into_string())).into_response()
             }
-            None => Html(sent_page(&member, outcome.code).into_string()).into_response(),
+            None => {
+                let waitlist = if form.waitlist.is_some() {
+                    Some(join_waitlist(&state, &member, &verification.phone).await)
+                } else {
+                    None
+                };
+                Html(sent_page(&member, outcome.code, waitlist).into_string()).into_response()
+            }
         },
         Err(error) => {
             tracing::error!(error = %error, "could not open a relay thread from the web");
@@ -240,12 +214,52 @@ pub(super) async fn verify(
     }
 }
 
-/// The site whose code limits apply: the member's, or one bucket for unknown IDs.
-async fn code_bucket(state: &AppState, member: &MemberId) -> Result<SiteId, StoreError> {
+/// Puts the verified phone on the waitlist of the member's site, and says so the same way
+/// whether or not the ID is a member's (so the page tells nothing about IDs): the place in
+/// line comes by text.
+async fn join_waitlist(
+    state: &AppState,
+    member: &MemberId,
+    phone: &chargeplan_core::PhoneNumber,
+) -> &'static str {
+    let joined = match state.store.find_participant_by_member_id(member).await {
+        Ok(Some(owner)) => chargeplan_control::waitlist::join_from_web(
+            state.store.as_ref(),
+            state.clock.as_ref(),
+            &owner.site_id,
+            phone,
+        )
+        .await
+        .map(|_| ()),
+        Ok(None) => Ok(()),
+        Err(error) => Err(error.into()),
+    };
+    match joined {
+        Ok(()) => JOINED_WAITLIST,
+        Err(error) => {
+            tracing::error!(error = %error, "could not join the waitlist from the contact page");
+            "Your message was sent, but we could not put you on the waitlist just now: please join \
+             it from the garage's board."
+        }
+    }
+}
+
+/// What the sent page says after a waitlist join, the same for every ID.
+const JOINED_WAITLIST: &str = "If this garage keeps a waitlist, you are on it: we text you your place in line, and when      a charger frees you get it first. Text LEAVE to leave the list.";
+
+/// Where the code's limits apply: the member's site, or one bucket for unknown IDs (whose
+/// texts belong to no site).
+async fn code_scope(state: &AppState, member: &MemberId) -> Result<CodeScope, StoreError> {
     let owner = state.store.find_participant_by_member_id(member).await?;
     Ok(match owner {
-        Some(owner) => owner.site_id,
-        None => SiteId::parse(UNKNOWN_MEMBER_BUCKET).map_err(StoreError::Invalid)?,
+        Some(owner) => CodeScope {
+            limits: owner.site_id.clone(),
+            outbox_site: Some(owner.site_id),
+        },
+        None => CodeScope {
+            limits: SiteId::parse(UNKNOWN_MEMBER_BUCKET).map_err(StoreError::Invalid)?,
+            outbox_site: None,
+        },
     })
 }
 

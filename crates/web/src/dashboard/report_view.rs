@@ -1,6 +1,6 @@
 //! The reports page's HTML: the period picker, the summary (energy requested and delivered,
 //! requests fully met, measured peak against the uncontrolled counterfactual, cost under the
-//! tariff), the relay's figures, the CSV downloads and one row per session.
+//! tariff), the relay's and the waitlist's figures, the CSV downloads and one row per session.
 
 use std::collections::HashMap;
 
@@ -41,6 +41,7 @@ pub(crate) fn report_content(view: &ReportView<'_>) -> Markup {
             }
             (summary(report))
             (relay(report))
+            (waitlist(report))
             (sessions(report, aliases, view.now))
         }
     }
@@ -180,6 +181,36 @@ fn relay(report: &Report) -> Markup {
                 }
                 p.muted {
                     "Threads opened in this period, each counted as a whole (replies after its end included); texts to unknown or blocking IDs are not counted."
+                }
+            }
+        }
+    }
+}
+
+/// The waitlist's figures and how long cars stayed after they were done.
+fn waitlist(report: &Report) -> Markup {
+    let w = &report.waitlist;
+    let minutes = |value: Option<f64>, none: &'static str| match value {
+        Some(minutes) => format!("{minutes:.1} min"),
+        None => none.to_owned(),
+    };
+    html! {
+        section aria-labelledby="waitlist-heading" {
+            h3 #waitlist-heading { "Waitlist and bay use" }
+            div.card {
+                dl.facts #report-waitlist {
+                    div { dt { "Drivers who joined the waitlist" } dd { (w.joins) } }
+                    div { dt { "Ports offered" } dd { (w.offers_made) } }
+                    div { dt { "Offers taken" } dd { (w.offers_taken) } }
+                    div { dt { "Offers skipped" } dd { (w.offers_skipped) } }
+                    div { dt { "Offers that expired unanswered" } dd { (w.offers_expired) } }
+                    div { dt { "Drivers who plugged in on a held port" } dd { (w.served) } }
+                    div { dt { "Median wait for a port" } dd { (minutes(w.median_wait_min, "no port taken")) } }
+                    div { dt { "Median time cars stayed after they were done" } dd { (minutes(w.median_min_after_done, "no finished session measured")) } }
+                }
+                p.muted {
+                    "The wait runs from joining to the offer the driver took. A car is done when it has what its driver asked for or draws no more power for the rest of its session; "
+                    (w.sessions_measured_after_done) " finished sessions were measured."
                 }
             }
         }

@@ -12,4 +12,4 @@ mod view;
 pub use chart::power_chart;
 pub use form::{FormContext, FormErrors, ParsedRequest, RequestForm};
 pub use render::{render, render_error, render_expired};
-pub use view::{ChartData, DriverPage, SessionView};
+pub use view::{BlockView, ChartData, DriverPage, SessionView};

@@ -38,6 +38,7 @@ pub fn render(page: &DriverPage) -> Markup {
                 (request_form(page))
             }
             (member(page))
+            (blocks(page))
         },
     )
 }
@@ -53,6 +54,32 @@ fn member(page: &DriverPage) -> Markup {
                 "sees the other's number. "
                 a #sticker-link href=(sticker_path(&page.member_id)) { "Print your sticker" }
                 " and put it behind your windscreen."
+            }
+        }
+    }
+}
+
+/// The drivers this one blocked, each with a button that lifts the block.
+fn blocks(page: &DriverPage) -> Markup {
+    html! {
+        @if !page.blocks.is_empty() {
+            section aria-labelledby="blocks-heading" {
+                h2 #blocks-heading { "Drivers you blocked" }
+                p {
+                    "They cannot reach you through your member ID. Lift a block to let that "
+                    "driver text you again."
+                }
+                ul #blocks {
+                    @for block in &page.blocks {
+                        li {
+                            form method="post" action=(format!("{}/unblock", page.action_path)) {
+                                input type="hidden" name="block" value=(block.id);
+                                "Blocked " (format_local_time(block.created_at, page.tz, page.now)) " "
+                                button type="submit" { "Unblock" }
+                            }
+                        }
+                    }
+                }
             }
         }
     }

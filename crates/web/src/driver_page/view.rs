@@ -36,6 +36,17 @@ pub struct DriverPage {
     pub notice: Option<String>,
     /// The vehicle's consumption, to show miles to drivers who asked in miles.
     pub wh_per_mile: f64,
+    /// Drivers this one blocked from reaching them by the relay, newest first.
+    pub blocks: Vec<BlockView>,
+}
+
+/// One block as its owner sees it: when it was made (never the blocked number, which the
+/// owner never saw).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlockView {
+    /// The block's id, posted back to lift it.
+    pub id: String,
+    pub created_at: DateTime<Utc>,
 }
 
 impl DriverPage {
@@ -154,6 +165,7 @@ mod tests {
             errors: FormErrors::new(),
             notice: None,
             wh_per_mile: 250.0,
+            blocks: Vec::new(),
         }
     }
 

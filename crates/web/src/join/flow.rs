@@ -3,7 +3,7 @@
 //! typed code with its attempt counter (`check_code`). Whatever the purpose, a code proves
 //! only that whoever types it holds the phone.
 
-use chargeplan_core::{PhoneNumber, Site};
+use chargeplan_core::{PhoneNumber, Site, SiteId};
 use chargeplan_store::{Effects, NewOutboxMessage, PhoneVerification, StoreError};
 use chrono::{DateTime, Duration, Utc};
 use tokio::sync::Mutex;
@@ -33,12 +33,31 @@ pub(crate) enum CodeRequest {
     SiteLimit,
 }
 
-/// Texts a fresh code to `phone` for `site` within the limits; `body` words the text from the
+/// Where a code's limits are counted and its text is filed.
+#[derive(Debug, Clone)]
+pub(crate) struct CodeScope {
+    /// Codes are counted per hour against this id (a site's, or a bucket of its own).
+    pub limits: SiteId,
+    /// The site the text is sent for in the outbox, if it is one.
+    pub outbox_site: Option<SiteId>,
+}
+
+impl CodeScope {
+    /// Counted at `site` and sent for it.
+    pub(crate) fn site(site: &Site) -> Self {
+        Self {
+            limits: site.id.clone(),
+            outbox_site: Some(site.id.clone()),
+        }
+    }
+}
+
+/// Texts a fresh code to `phone` within the scope's limits; `body` words the text from the
 /// code. A `silent` request goes through the same steps and limits but texts nothing (its code
 /// is known to nobody), so the answer does not tell who is registered.
 pub(crate) async fn send_code(
     state: &AppState,
-    site: &Site,
+    scope: &CodeScope,
     phone: &PhoneNumber,
     body: impl FnOnce(&str) -> String,
     silent: bool,
@@ -47,7 +66,7 @@ pub(crate) async fn send_code(
     let hour_ago = now - Duration::hours(1);
     if state
         .store
-        .count_site_verifications(&site.id, hour_ago)
+        .count_site_verifications(&scope.limits, hour_ago)
         .await?
         >= MAX_SITE_CODES_PER_HOUR
     {
@@ -55,7 +74,7 @@ pub(crate) async fn send_code(
     }
     if state
         .store
-        .count_phone_verifications(&site.id, phone, hour_ago)
+        .count_phone_verifications(&scope.limits, phone, hour_ago)
         .await?
         >= MAX_CODES_PER_HOUR
     {
@@ -65,7 +84,7 @@ pub(crate) async fn send_code(
     let code = code::new_code();
     let verification = PhoneVerification {
         id: id.clone(),
-        site_id: site.id.clone(),
+        site_id: scope.limits.clone(),
         phone: phone.clone(),
         code_hash: code::code_hash(&id, &code),
         attempts: 0,
@@ -79,7 +98,7 @@ pub(crate) async fn send_code(
         Effects {
             events: Vec::new(),
             messages: vec![NewOutboxMessage {
-                site_id: Some(site.id.clone()),
+                site_id: scope.outbox_site.clone(),
                 recipient: phone.clone(),
                 body: body(&code),
                 idempotency_key: format!("verify:{id}"),

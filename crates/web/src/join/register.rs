@@ -58,7 +58,15 @@ pub(super) async fn submit(
     // A registered number goes through the same steps (and counts towards the same limit) so
     // that the answer does not tell who is registered, but it is not texted.
     let body = |code: &str| messages::verification_code(&site.name, code, CODE_TTL_MINUTES);
-    let id = match flow::send_code(&state, &site, phone, body, registered).await {
+    let id = match flow::send_code(
+        &state,
+        &flow::CodeScope::site(&site),
+        phone,
+        body,
+        registered,
+    )
+    .await
+    {
         Ok(CodeRequest::Sent { id }) => id,
         Ok(CodeRequest::SiteLimit) => return site_busy(&action),
         Ok(CodeRequest::NumberLimit) => return rate_limited(&action),

@@ -166,3 +166,77 @@ async fn unknown_ids_get_the_same_page_and_bad_input_a_clear_answer() {
         "a wrong code reaches nobody"
     );
 }
+
+/// Sends a code for a message to `member` from `WAITER` (asking to join the waitlist too) and
+/// answers it; returns the final page.
+async fn contact_and_join(app: &TestApp, member: &str) -> crate::support::Reply {
+    let asked = app
+        .post_form(
+            &format!("/c/{member}"),
+            &[
+                ("message", "done soon?"),
+                ("phone", "415 555 0199"),
+                ("waitlist", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(asked.status, StatusCode::OK, "{}", asked.body);
+    assert!(
+        asked.body.contains(r#"name="waitlist" value="1""#),
+        "the wish to join is carried to the code form: {}",
+        asked.body
+    );
+    let code = code_in(&app.new_messages().await[0].body);
+    let verification = hidden_value(&asked.body, "verification");
+    app.post_form(
+        &format!("/c/{member}/verify"),
+        &[
+            ("verification", &verification),
+            ("code", &code),
+            ("message", "done soon?"),
+            ("waitlist", "1"),
+        ],
+    )
+    .await
+}
+
+#[tokio::test]
+async fn the_contact_page_can_also_put_the_waiting_driver_on_the_owners_site_waitlist() {
+    let app = TestApp::new().await;
+    let owner = app.add_participant("s1", OWNER, &["RFID-1"]).await;
+    let member = owner.member_id.to_string();
+
+    let sent = contact_and_join(&app, &member).await;
+    assert_eq!(sent.status, StatusCode::OK, "{}", sent.body);
+    assert!(sent.body.contains("you are on it"), "{}", sent.body);
+    let line = app
+        .state
+        .store
+        .list_waitlist(&crate::support::site_id())
+        .await
+        .expect("line");
+    assert_eq!(line.len(), 1);
+    assert_eq!(line[0].phone.as_e164(), WAITER);
+    let texts = app.new_messages().await;
+    assert!(
+        texts
+            .iter()
+            .any(|m| m.recipient.as_e164() == WAITER && m.body.contains("waitlist")),
+        "the place in line is texted: {texts:?}"
+    );
+
+    // An ID that is nobody's: the same words, and no list is joined.
+    let fresh = TestApp::new().await;
+    let unknown = contact_and_join(&fresh, "Q8RR8R").await;
+    assert_eq!(unknown.status, StatusCode::OK, "{}", unknown.body);
+    assert!(unknown.body.contains("you are on it"), "{}", unknown.body);
+    assert!(
+        fresh
+            .state
+            .store
+            .list_waitlist(&crate::support::site_id())
+            .await
+            .expect("line")
+            .is_empty()
+    );
+}

@@ -200,3 +200,48 @@ async fn the_gauges_show_measured_power_and_every_vendors_polls() {
     );
     assert_eq!(body.matches("# EOF").count(), 1, "{body}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_waitlist_length_of_each_site_is_a_gauge() {
+    use chargeplan_store::{EntryState, WaitlistEntry};
+    let app = TestApp::new().await;
+    let (_, _, before) = scrape(&app).await;
+    assert_eq!(
+        sample(&before, r#"chargeplan_waitlist_length{site="s1"}"#),
+        Some(0.0),
+        "{before}"
+    );
+    let now = app.state.clock.now();
+    for (id, number) in [("e1", "+15550100101"), ("e2", "+15550100102")] {
+        let entry = WaitlistEntry {
+            id: id.to_owned(),
+            site_id: site_id(),
+            phone: chargeplan_core::PhoneNumber::parse(number).expect("phone"),
+            joined_at: now,
+            skips: 0,
+            state: EntryState::Waiting,
+            ended_at: None,
+        };
+        app.state
+            .store
+            .join_waitlist(&entry, &Effects::none(), now)
+            .await
+            .expect("join");
+    }
+    app.state
+        .store
+        .end_waitlist_entry("e1", EntryState::Left, &Effects::none(), now)
+        .await
+        .expect("leave");
+
+    let (_, _, body) = scrape(&app).await;
+    assert_eq!(
+        sample(&body, r#"chargeplan_waitlist_length{site="s1"}"#),
+        Some(1.0),
+        "{body}"
+    );
+    assert!(
+        body.contains("# TYPE chargeplan_waitlist_length gauge"),
+        "{body}"
+    );
+}

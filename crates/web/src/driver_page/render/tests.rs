@@ -47,6 +47,7 @@ fn page() -> DriverPage {
         errors: FormErrors::new(),
         notice: None,
         wh_per_mile: 300.0,
+        blocks: Vec::new(),
     }
 }
 
