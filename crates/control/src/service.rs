@@ -260,6 +260,7 @@ impl ControlHandle {
             taper: TaperMemory::default(),
             plan: Mutex::new(None),
             next_sharing: Mutex::new(None),
+            retry_at: Mutex::new(None),
             stop: stop.clone(),
             fence,
         };

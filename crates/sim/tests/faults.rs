@@ -127,3 +127,19 @@ async fn a_hanging_request_outlasts_the_client_timeout_once() {
     assert_eq!(resp.status(), 200);
     sim.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_reset_breaks_the_answer_once() {
+    let sim = start_demo().await;
+    let url = module_url(&sim, "locations");
+    sim.set_faults(Faults {
+        resets: 1,
+        ..Faults::default()
+    });
+    let broken = get(&url, TOKEN).send().await.expect("headers arrive");
+    assert!(broken.text().await.is_err(), "the body breaks off");
+    let resp = get(&url, TOKEN).send().await.expect("answered");
+    assert_eq!(resp.status(), 200);
+    assert_eq!(sim.faults().resets, 0);
+    sim.shutdown().await;
+}
