@@ -84,6 +84,7 @@ pub async fn run_on(
         cancel.clone(),
     );
     let mut control_config = settings.driver.control_config(listen);
+    control_config.retry = settings.exchange.retry.clone();
     // Several instances may share a PostgreSQL database: each site is owned through a lease.
     control_config.leases = store.backend() == Backend::Postgres;
     control_config.dispatch = Some(DispatchSetup {

@@ -4,6 +4,7 @@ use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use chargeplan_control::control_state::RetryPolicy;
 use chargeplan_exchange::accounts::OurParty;
 use chargeplan_exchange::poller::PollerConfig;
 use chargeplan_exchange::service::ExchangeConfig;
@@ -26,6 +27,8 @@ pub struct ExchangeSettings {
     pub poll_overlap: Duration,
     /// How often new vendor accounts are looked for (not a setting; the demo shortens it).
     pub accounts_rescan: Duration,
+    /// When a session whose limit was refused, or whose outcome is unknown, is tried again.
+    pub retry: RetryPolicy,
 }
 
 impl ExchangeSettings {
@@ -54,6 +57,7 @@ impl ExchangeSettings {
                 0,
             )?,
             accounts_rescan: Duration::from_secs(30),
+            retry: parse_retry(&get)?,
         })
     }
 
@@ -87,6 +91,28 @@ impl ExchangeSettings {
             accounts_rescan: self.accounts_rescan,
         }
     }
+}
+
+/// `exchange.refusal_retry_s`, `exchange.unknown_retry_first_s`, `exchange.unknown_retry_max_s`.
+fn parse_retry<'a>(
+    get: &dyn Fn(&'static str) -> Result<&'a str, SettingsError>,
+) -> Result<RetryPolicy, SettingsError> {
+    let seconds = |key: &'static str| -> Result<chrono::Duration, SettingsError> {
+        let d = parse_seconds(key, get(key)?, 1)?;
+        Ok(chrono::Duration::from_std(d).unwrap_or_else(|_| chrono::Duration::minutes(5)))
+    };
+    let policy = RetryPolicy {
+        refusal_retry: seconds("exchange.refusal_retry_s")?,
+        unknown_retry_first: seconds("exchange.unknown_retry_first_s")?,
+        unknown_retry_max: seconds("exchange.unknown_retry_max_s")?,
+    };
+    if policy.unknown_retry_max < policy.unknown_retry_first {
+        return Err(invalid(
+            "exchange.unknown_retry_max_s",
+            "must not be less than exchange.unknown_retry_first_s",
+        ));
+    }
+    Ok(policy)
 }
 
 fn parse_public_url(text: &str) -> Result<Option<String>, SettingsError> {

@@ -2,6 +2,7 @@
 
 use chrono::Duration;
 
+use crate::control_state::RetryPolicy;
 use crate::dispatch::DispatchSetup;
 
 /// How the control loop plans and talks to drivers.
@@ -24,9 +25,9 @@ pub struct ControlConfig {
     pub public_url: String,
     /// A new SMS is sent when the projection drops by more than this many kWh (and 10 %).
     pub worse_projection_kwh: f64,
-    /// A session whose limit was refused or lost counts at its port's maximum this long, then
-    /// is limited again.
-    pub refusal_retry: Duration,
+    /// When a session whose limit was refused, or whose outcome is unknown, is planned and
+    /// limited again (until then it counts at its port's maximum).
+    pub retry: RetryPolicy,
     /// How plans reach the vendors; `None` plans without sending limits (tests, dry runs).
     pub dispatch: Option<DispatchSetup>,
     /// Whether sites are shared among instances through leases in the store (PostgreSQL);
@@ -55,7 +56,7 @@ impl Default for ControlConfig {
             link_grace: Duration::hours(1),
             public_url: "http://127.0.0.1:8080".to_owned(),
             worse_projection_kwh: 2.0,
-            refusal_retry: Duration::minutes(10),
+            retry: RetryPolicy::default(),
             dispatch: None,
             leases: false,
             instance_id: format!("instance-{:016x}", rand::random::<u64>()),

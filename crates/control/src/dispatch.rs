@@ -80,12 +80,21 @@ impl Dispatchers {
         let current = current_limits(&setpoints, now);
         let mut orders = orders_from_plan(plan, &ports, &sessions, &current);
         let mut unsafe_plan = false;
-        if let Some(violation) =
-            worst_case(store.as_ref(), plan, snapshot, &ports, &orders, &setpoints).await?
-        {
+        let violation =
+            worst_case(store.as_ref(), plan, snapshot, &ports, &orders, &setpoints).await?;
+        let started = self
+            .metrics
+            .sites()
+            .set_worst_case(&plan.site_id, violation.as_ref().map(ToString::to_string));
+        if let Some(violation) = violation {
             // Never send a set of limits that could overload a circuit: send only what lowers
             // limits now, and plan again (the next plan counts the doubtful ports at maximum).
-            tracing::error!(site.id = %plan.site_id, violation = %violation, "limits held back: worst case over a cap");
+            // One ERROR per episode; the metric and the dashboard show it while it lasts.
+            if started {
+                tracing::error!(site.id = %plan.site_id, violation = %violation, "limits held back: worst case over a cap");
+            } else {
+                tracing::debug!(site.id = %plan.site_id, violation = %violation, "limits still held back: worst case over a cap");
+            }
             orders.retain(Order::is_decrease);
             unsafe_plan = true;
         }
@@ -111,8 +120,11 @@ impl Dispatchers {
                 .dispatch(&plan.site_id, Some(&plan.id), orders)
                 .await;
             lost_control |= !report.uncontrolled.is_empty();
-            for (_, outcome) in &report.outcomes {
+            for (session, outcome) in &report.outcomes {
                 self.metrics.setpoint_result(*outcome);
+                if let Some(reason) = outcome.reason() {
+                    tracing::info!(site.id = %plan.site_id, session.id = %session, dispatch.outcome = outcome.label(), dispatch.reason = %reason, "limit not in force");
+                }
             }
             self.remember(&plan.site_id, &report, &sent);
             tracing::info!(
@@ -310,6 +322,15 @@ fn port_worst(
     if !port.controllable {
         return Worst::AtMax;
     }
+    // A session left out of the plan (its limit refused or its outcome unknown) may draw
+    // the port's maximum, whatever else is planned.
+    if snapshot
+        .excluded
+        .iter()
+        .any(|e| e.session.port_id.as_ref() == Some(&port.id))
+    {
+        return Worst::AtMax;
+    }
     if let Some(order) = orders.iter().find(|order| order.port.id == port.id) {
         return Worst::Schedule {
             starts_at: order.starts_at,
@@ -353,6 +374,75 @@ mod tests {
                 })
                 .collect(),
         )
+    }
+
+    fn snapshot_with_excluded(port: &Port, now: chrono::DateTime<Utc>) -> SiteSnapshot {
+        let session = Session {
+            id: SessionId::parse("refused").expect("id"),
+            site_id: port.site_id.clone(),
+            vendor_account: port.vendor.vendor_account.clone(),
+            vendor_session_id: "refused".into(),
+            port_id: Some(port.id.clone()),
+            token_uid: None,
+            started_at: now,
+            ended_at: None,
+            energy: chargeplan_core::KilowattHours::new(0.0).expect("kWh"),
+            power: chargeplan_core::Kilowatts::new(11.0).expect("kW"),
+            status: chargeplan_core::SessionStatus::Active,
+            vendor_updated_at: now,
+        };
+        SiteSnapshot {
+            site: chargeplan_core::Site::new(port.site_id.clone(), "Site", "UTC", 5).expect("site"),
+            problem: chargeplan_optimizer::Problem {
+                start: now,
+                slot_minutes: 5,
+                horizon_slots: Some(1),
+                circuits: Vec::new(),
+                sessions: Vec::new(),
+                tariff: None,
+            },
+            sessions: Vec::new(),
+            excluded: vec![crate::snapshot::ExcludedSession {
+                session,
+                state: crate::control_state::ControlState::Refused {
+                    reason: Some("rejected".into()),
+                    retry_at: now + Duration::minutes(5),
+                },
+            }],
+            uncontrollable_sessions: 0,
+            reserved_kw: 11.0,
+        }
+    }
+
+    #[test]
+    fn a_session_left_out_of_the_plan_counts_at_its_ports_maximum_in_the_worst_case() {
+        let now = schedule(0, &[]).0;
+        let port = Port::new(
+            chargeplan_core::PortId::parse("p1").expect("id"),
+            SiteId::parse("s").expect("id"),
+            chargeplan_core::CircuitId::parse("main").expect("id"),
+            chargeplan_core::VendorRef::new(
+                VendorAccountId::parse("v").expect("id"),
+                "L",
+                "p1",
+                "1",
+            )
+            .expect("ref"),
+            chargeplan_core::Kilowatts::new(11.0).expect("kW"),
+            chargeplan_core::Phases::Three,
+            230.0,
+            true,
+        )
+        .expect("port");
+        let snapshot = snapshot_with_excluded(&port, now);
+
+        let worst = port_worst(&port, &snapshot, &[], &HashMap::new());
+
+        assert_eq!(
+            worst,
+            Worst::AtMax,
+            "not idle: a car is plugged in, unlimited"
+        );
     }
 
     #[test]

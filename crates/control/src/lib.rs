@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 mod config;
+pub mod control_state;
 pub mod conversation;
 mod dispatch;
 mod error;
@@ -14,6 +15,7 @@ pub mod planner;
 pub mod relay;
 pub mod safety;
 mod service;
+pub mod site_gauges;
 pub mod snapshot;
 mod supervisor;
 mod triggers;
@@ -24,5 +26,5 @@ pub use config::ControlConfig;
 pub use dispatch::DispatchSetup;
 pub use error::ControlError;
 pub use health::NotPlannable;
-pub use metrics::{ControlMetrics, SOLVE_BUCKETS_S, result_label};
+pub use metrics::{ControlMetrics, SOLVE_BUCKETS_S, result_labels};
 pub use service::{ControlHandle, start};

@@ -11,12 +11,15 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use chargeplan_exchange::dispatch::Outcome;
+use chargeplan_exchange::outcome::Reason;
 use prometheus_client::encoding::text::{encode_eof, encode_registry};
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::Histogram;
 use prometheus_client::registry::{Registry, Unit};
+
+use crate::site_gauges::SiteGauges;
 
 /// Upper bounds of the solve-time buckets, in seconds: 1 ms to 30 s.
 pub const SOLVE_BUCKETS_S: [f64; 14] = [
@@ -25,16 +28,19 @@ pub const SOLVE_BUCKETS_S: [f64; 14] = [
 
 /// Label of `chargeplan_replans_total`: `ok` or `error`.
 type OutcomeLabel = [(&'static str, &'static str); 1];
-/// Label of `chargeplan_setpoint_results_total`: the dispatch outcome.
-type ResultLabel = [(&'static str, &'static str); 1];
+/// Labels of `chargeplan_setpoint_results_total`: the dispatch outcome and why (`none` for an
+/// accepted or held-back profile; `http_503`, `timeout`, `reset`, `unreadable_body`,
+/// `no_result`, `rejected`, `not_supported`, ... otherwise).
+type ResultLabel = [(&'static str, String); 2];
 /// Label of the relay counters: what the relay did, or why it refused.
 type RelayLabel = [(&'static str, String); 1];
 
-/// Every dispatch outcome with its label value, so each series exists (at 0) from the start.
-const OUTCOMES: [Outcome; 6] = [
+/// Every dispatch outcome with a typical reason, so each series exists (at 0) from the start.
+const OUTCOMES: [Outcome; 7] = [
     Outcome::Accepted,
-    Outcome::Rejected,
-    Outcome::Failed,
+    Outcome::Rejected(Reason::Rejected),
+    Outcome::Rejected(Reason::NotSupported),
+    Outcome::Unknown(Reason::NoResult),
     Outcome::TooOften,
     Outcome::UnknownSession,
     Outcome::NotSent,
@@ -58,6 +64,8 @@ struct Metrics {
     sites_not_plannable: Gauge,
     relay_messages: Family<RelayLabel, Counter>,
     relay_refusals: Family<RelayLabel, Counter>,
+    /// Sessions not under control, kW reserved and worst case over a cap, per site.
+    sites: SiteGauges,
 }
 
 impl Default for ControlMetrics {
@@ -76,7 +84,7 @@ impl ControlMetrics {
             drop(replans.get_or_create(&[("outcome", outcome)]));
         }
         for outcome in OUTCOMES {
-            drop(setpoint_results.get_or_create(&[("result", result_label(outcome))]));
+            drop(setpoint_results.get_or_create(&result_labels(outcome)));
         }
         let mut registry = Registry::default();
         registry.register_with_unit(
@@ -93,7 +101,8 @@ impl ControlMetrics {
         registry.register(
             "chargeplan_setpoint_results",
             "Charging profiles dispatched to the vendors, by the outcome known at the end of \
-             the dispatch round",
+             the dispatch round (accepted, rejected: the vendor refused; unknown: lost on the \
+             way) and its reason (HTTP status, timeout, reset, unreadable body, no result, ...)",
             setpoint_results.clone(),
         );
         let sites_not_plannable = Gauge::default();
@@ -116,6 +125,8 @@ impl ControlMetrics {
              blocked, unknown_member, void, empty, own_id)",
             relay_refusals.clone(),
         );
+        let sites = SiteGauges::default();
+        sites.register(&mut registry);
         Self {
             inner: Arc::new(Metrics {
                 registry,
@@ -126,6 +137,7 @@ impl ControlMetrics {
                 sites_not_plannable,
                 relay_messages,
                 relay_refusals,
+                sites,
             }),
         }
     }
@@ -162,11 +174,16 @@ impl ControlMetrics {
         self.inner.sites_not_plannable.get()
     }
 
+    /// The per-site control gauges.
+    pub fn sites(&self) -> &SiteGauges {
+        &self.inner.sites
+    }
+
     /// Records what became of one dispatched charging profile.
     pub fn setpoint_result(&self, outcome: Outcome) {
         self.inner
             .setpoint_results
-            .get_or_create(&[("result", result_label(outcome))])
+            .get_or_create(&result_labels(outcome))
             .inc();
     }
 
@@ -207,7 +224,7 @@ impl ControlMetrics {
     pub fn setpoint_results(&self, outcome: Outcome) -> u64 {
         self.inner
             .setpoint_results
-            .get_or_create(&[("result", result_label(outcome))])
+            .get_or_create(&result_labels(outcome))
             .get()
     }
 
@@ -225,16 +242,12 @@ impl ControlMetrics {
     }
 }
 
-/// The `result` label value of a dispatch outcome.
-pub fn result_label(outcome: Outcome) -> &'static str {
-    match outcome {
-        Outcome::Accepted => "accepted",
-        Outcome::Rejected => "rejected",
-        Outcome::Failed => "failed",
-        Outcome::TooOften => "too_often",
-        Outcome::UnknownSession => "unknown_session",
-        Outcome::NotSent => "not_sent",
-    }
+/// The `result` and `reason` label values of a dispatch outcome.
+pub fn result_labels(outcome: Outcome) -> ResultLabel {
+    let reason = outcome
+        .reason()
+        .map_or_else(|| "none".to_owned(), Reason::label);
+    [("result", outcome.label().to_owned()), ("reason", reason)]
 }
 
 #[cfg(test)]
@@ -292,9 +305,9 @@ mod tests {
             "{out}"
         );
         for outcome in OUTCOMES {
+            let [(_, result), (_, reason)] = result_labels(outcome);
             let line = format!(
-                "chargeplan_setpoint_results_total{{result=\"{}\"}} 0",
-                result_label(outcome)
+                "chargeplan_setpoint_results_total{{result=\"{result}\",reason=\"{reason}\"}} 0"
             );
             assert!(out.contains(&line), "{line} missing in {out}");
         }
@@ -328,7 +341,9 @@ mod tests {
             "{out}"
         );
         assert!(
-            out.contains("chargeplan_setpoint_results_total{result=\"too_often\"} 1"),
+            out.contains(
+                "chargeplan_setpoint_results_total{result=\"too_often\",reason=\"none\"} 1"
+            ),
             "{out}"
         );
     }

@@ -261,6 +261,7 @@ impl ControlHandle {
             plan: Mutex::new(None),
             next_sharing: Mutex::new(None),
             next_purge: Mutex::new(None),
+            retry_at: Mutex::new(None),
             stop: stop.clone(),
             fence,
         };

@@ -4,8 +4,7 @@
 use std::collections::HashMap;
 
 use chargeplan_core::{
-    ChargingRequest, Circuit, Port, PortId, RequestedEnergy, Session, Setpoint, SetpointState,
-    Site, effective_cap,
+    ChargingRequest, Circuit, Port, PortId, RequestedEnergy, Session, Site, effective_cap,
 };
 use chargeplan_optimizer as opt;
 use chargeplan_store::StoreError;
@@ -13,6 +12,7 @@ use chargeplan_store::prelude::*;
 use chrono::{DateTime, Duration, Utc};
 
 use crate::ControlConfig;
+use crate::control_state::ControlState;
 use crate::feedback::{FeedbackConfig, TaperMemory};
 
 /// J1772 pilot signal minimum: a port is off or at least 6 A.
@@ -25,6 +25,30 @@ pub struct SiteSnapshot {
     pub problem: opt::Problem,
     /// The store session behind each problem session, in the same order.
     pub sessions: Vec<SnapshotSession>,
+    /// Open sessions left out of the plan because their limit is refused or unknown; each
+    /// counts at its port's maximum.
+    pub excluded: Vec<ExcludedSession>,
+    /// Open sessions on ports that take no profiles (also counted at their maximum).
+    pub uncontrollable_sessions: usize,
+    /// Power held for every port we do not control, plugged in or not, in kW.
+    pub reserved_kw: f64,
+}
+
+/// An open session on a controllable port that is not under control right now.
+#[derive(Debug, Clone)]
+pub struct ExcludedSession {
+    pub session: Session,
+    pub state: ControlState,
+}
+
+impl SiteSnapshot {
+    /// The earliest moment an excluded session is due to be planned again.
+    pub fn next_retry(&self) -> Option<DateTime<Utc>> {
+        self.excluded
+            .iter()
+            .filter_map(|e| e.state.retry_at())
+            .min()
+    }
 }
 
 /// A controlled session as it was planned.
@@ -66,18 +90,26 @@ pub async fn build(
         *fixed_load.entry(port.circuit_id.as_str()).or_default() += port.max_power.get();
     }
     let mut planned = Vec::new();
+    let mut excluded = Vec::new();
+    let mut uncontrollable_sessions = 0;
     for session in open {
         let Some(port) = session.port_id.as_ref().and_then(|id| ports.get(id)) else {
             continue;
         };
         if !port.controllable {
+            uncontrollable_sessions += 1;
             continue;
         }
-        let latest = store.latest_setpoint(&session.id).await?;
-        if latest.is_some_and(|sp| refused(&sp, now, config.refusal_retry)) {
-            // Its last limit was refused or lost: it may draw the port's maximum. Planned
-            // (and so limited) again once `refusal_retry` has passed.
+        let recent = store
+            .list_session_setpoints(&session.id, now - config.retry.lookback())
+            .await?;
+        let state = ControlState::of(&recent, now, &config.retry);
+        if state != ControlState::Controlled {
+            // Its newest limit was refused, or its outcome is unknown: it may draw the port's
+            // maximum. Planned (and so limited) again at the state's retry, or as soon as a
+            // late answer settles it.
             *fixed_load.entry(port.circuit_id.as_str()).or_default() += port.max_power.get();
+            excluded.push(ExcludedSession { session, state });
             continue;
         }
         let request = store.latest_request(&session.id).await?;
@@ -181,15 +213,10 @@ pub async fn build(
             tariff,
         },
         sessions,
+        excluded,
+        uncontrollable_sessions,
+        reserved_kw: fixed_load.values().sum(),
     })
-}
-
-/// Whether a session's newest setpoint was refused or lost less than `retry` ago.
-fn refused(setpoint: &Setpoint, now: DateTime<Utc>, retry: Duration) -> bool {
-    matches!(
-        setpoint.state,
-        SetpointState::Rejected | SetpointState::Failed
-    ) && now - setpoint.updated_at < retry
 }
 
 /// The driver's departure; a session without one (or whose driver is late) is planned to

@@ -21,6 +21,12 @@ pub(crate) fn triggers_replan(kind: EventKind) -> bool {
     )
 }
 
+/// Whether an event says a late vendor answer settled a setpoint (the session may be under
+/// control again, or refused): the site is planned again at once.
+pub(crate) fn settles_a_setpoint(event: &Event) -> bool {
+    event.kind == EventKind::SetpointChanged && event.payload.get("reconciled").is_some()
+}
+
 pub(crate) fn session_of(event: &Event) -> Option<SessionId> {
     event
         .payload

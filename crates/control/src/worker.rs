@@ -16,7 +16,7 @@ use crate::health::{self, Backoff, NotPlannable};
 use crate::lease::Fence;
 use crate::planner::{self, Replanned};
 use crate::service::{Inner, Refusal, Trigger, Waiter};
-use crate::triggers::{drift_matters, session_of, triggers_replan};
+use crate::triggers::{drift_matters, session_of, settles_a_setpoint, triggers_replan};
 use crate::{conversation, waitlist};
 
 /// The name under which site workers keep their place in the event log.
@@ -78,6 +78,9 @@ pub(crate) struct SiteWorker {
     pub(crate) next_sharing: Mutex<Option<chrono::DateTime<chrono::Utc>>>,
     /// When relayed bodies are purged next (`None`: at the first waitlist step).
     pub(crate) next_purge: Mutex<Option<chrono::DateTime<chrono::Utc>>>,
+    /// When a session the last plan left out (refused or unknown limit) is to be planned
+    /// again: the worker re-plans then, without waiting for the tick.
+    pub(crate) retry_at: Mutex<Option<chrono::DateTime<chrono::Utc>>>,
     /// Stops this worker (shutdown, or the site's lease lost or given up).
     pub(crate) stop: CancellationToken,
     /// The site's lease, checked before every plan is stored and every dispatch (leases only).
@@ -114,7 +117,13 @@ impl SiteWorker {
                 self.take(trigger, &mut waiters);
             }
             let now = self.inner.clock.now();
-            let due = last_plan.is_none_or(|at| now - at >= self.inner.config.tick);
+            // Due at the tick, and when a session left out of the plan is to be tried again.
+            let retry_due = self
+                .retry_at
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .is_some_and(|at| now >= at);
+            let due = retry_due || last_plan.is_none_or(|at| now - at >= self.inner.config.tick);
             match self.pass(dirty || due).await {
                 Ok(Passed::Replanned(replanned)) => {
                     (last_plan, resume_at) = (Some(now), None);
@@ -196,7 +205,8 @@ impl SiteWorker {
         }
         let site = store.get_site(&self.site).await?;
         for event in &events {
-            replan |= triggers_replan(event.kind) || self.drifted(event);
+            replan |=
+                triggers_replan(event.kind) || self.drifted(event) || settles_a_setpoint(event);
             if event.kind == EventKind::SessionStarted
                 && let Some(id) = session_of(event)
             {
@@ -224,6 +234,13 @@ impl SiteWorker {
             self.inner.replans.fetch_add(1, Ordering::Relaxed);
             conversation::after_plan(store, &replanned, &self.inner.config, now).await?;
             *self.plan.lock().unwrap_or_else(|e| e.into_inner()) = Some(replanned.plan.clone());
+            let snapshot = &replanned.snapshot;
+            self.inner.metrics.sites().set_uncontrolled(
+                &self.site,
+                snapshot.excluded.len() + snapshot.uncontrollable_sessions,
+                snapshot.reserved_kw,
+            );
+            *self.retry_at.lock().unwrap_or_else(|e| e.into_inner()) = snapshot.next_retry();
             if let Some(dispatchers) = &self.inner.dispatchers {
                 // The last look at the lease before sending: see the README for the window.
                 if let Some(fence) = &self.fence {

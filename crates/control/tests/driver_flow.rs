@@ -473,7 +473,7 @@ async fn a_session_whose_limit_was_refused_counts_at_its_maximum_until_the_retry
         .expect("stored");
 
     let plan = world.control.replan_now(&site()).await.expect("plan");
-    world.clock.advance(Duration::minutes(11));
+    world.clock.advance(Duration::minutes(5));
     let retried = world.control.replan_now(&site()).await.expect("plan");
 
     assert!(
@@ -494,5 +494,47 @@ async fn a_session_whose_limit_was_refused_counts_at_its_maximum_until_the_retry
     assert!(
         retried.session(&refused.id).is_some(),
         "limited again after the retry time"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_whose_limit_was_lost_on_the_way_is_planned_again_within_seconds() {
+    // Two 6.6 kW ports on a 10 kW circuit; p1's last profile got a 503 (outcome unknown).
+    let world = World::new(10.0).await;
+    let lost = world.plug_in("v1", "p1", "STRANGER", 0.0).await;
+    let mine = world.plug_in("v2", "p2", "RFID-1", 0.0).await;
+    world.request(&mine, 1, 4, EnergyNeed::Kwh(20.0)).await;
+    let mut setpoint = chargeplan_core::Setpoint::new(
+        site(),
+        None,
+        PortId::parse("p1").expect("id"),
+        lost.id.clone(),
+        world.clock.now(),
+        vec![chargeplan_core::LimitPeriod {
+            start_offset_s: 0,
+            limit_kw: 3.0,
+        }],
+        world.clock.now(),
+    )
+    .expect("setpoint");
+    setpoint.state = chargeplan_core::SetpointState::Failed;
+    setpoint.reason = Some("http_503".into());
+    world
+        .store
+        .insert_setpoint(&setpoint)
+        .await
+        .expect("stored");
+
+    let plan = world.control.replan_now(&site()).await.expect("plan");
+    world.clock.advance(Duration::seconds(6));
+    let retried = world.control.replan_now(&site()).await.expect("plan");
+
+    assert!(
+        plan.session(&lost.id).is_none(),
+        "left out while its outcome is unknown: it may draw its maximum"
+    );
+    assert!(
+        retried.session(&lost.id).is_some(),
+        "planned (and its profile sent) again seconds later, not after ten minutes"
     );
 }

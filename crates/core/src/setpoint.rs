@@ -74,6 +74,10 @@ pub struct Setpoint {
     pub periods: Vec<LimitPeriod>,
     /// Delivery state.
     pub state: SetpointState,
+    /// Why it is not in force, for a refused (`rejected`) or unknown (`failed`) outcome:
+    /// `rejected`, `not_supported`, `http_503`, `timeout`, `reset`, `unreadable_body`,
+    /// `no_result`, ...; `None` while pending and once accepted.
+    pub reason: Option<String>,
     /// When it was made.
     pub created_at: DateTime<Utc>,
     /// When `state` last changed.
@@ -144,6 +148,7 @@ impl Setpoint {
             starts_at,
             periods,
             state: SetpointState::Pending,
+            reason: None,
             created_at: now,
             updated_at: now,
         })

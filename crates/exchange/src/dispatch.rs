@@ -14,6 +14,7 @@ use chargeplan_core::{
 use chargeplan_store::Store;
 use chrono::{DateTime, Utc};
 
+use crate::outcome::Reason;
 use crate::results::{AsyncResult, PendingResults};
 use crate::{ProfileAnswer, ProfileRequest, RateUnit, VendorCloud};
 
@@ -64,16 +65,46 @@ impl Order {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
     Accepted,
-    /// Refused by the vendor: the session counts at its port's maximum until a retry works.
-    Rejected,
-    /// No answer or no result in time: as `Rejected`.
-    Failed,
+    /// Refused by the vendor: the session counts at its port's maximum and is not sent
+    /// anything until the refusal retry has passed.
+    Rejected(Reason),
+    /// Lost on the way (5xx, timeout, reset, unreadable answer, no result in time): the vendor
+    /// may or may not have applied it. The session counts at its port's maximum until its
+    /// state is known, and the profile is sent again within seconds.
+    Unknown(Reason),
     /// Rate limited: sent again after the backoff.
     TooOften,
     /// The vendor no longer knows the session (it has probably ended).
     UnknownSession,
     /// Held back: a decrease before it did not go through, or the session is in backoff.
     NotSent,
+}
+
+impl Outcome {
+    /// The outcome's name for metrics and logs: `accepted`, `rejected`, `unknown`, ...
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Accepted => "accepted",
+            Self::Rejected(_) => "rejected",
+            Self::Unknown(_) => "unknown",
+            Self::TooOften => "too_often",
+            Self::UnknownSession => "unknown_session",
+            Self::NotSent => "not_sent",
+        }
+    }
+
+    /// Why it was refused or is unknown.
+    pub fn reason(self) -> Option<Reason> {
+        match self {
+            Self::Rejected(reason) | Self::Unknown(reason) => Some(reason),
+            _ => None,
+        }
+    }
+
+    /// Whether the session's limit is not in force (refused) or may not be (unknown).
+    pub fn lost_control(self) -> bool {
+        matches!(self, Self::Rejected(_) | Self::Unknown(_))
+    }
 }
 
 /// The outcome of a dispatch round.
@@ -203,7 +234,7 @@ impl Dispatcher {
 
     fn record(&self, report: &mut DispatchReport, orders: &[Order], outcomes: Vec<Outcome>) {
         for (order, outcome) in orders.iter().zip(outcomes) {
-            if matches!(outcome, Outcome::Rejected | Outcome::Failed) {
+            if outcome.lost_control() {
                 report.uncontrolled.push(order.port.id.clone());
             }
             report.outcomes.push((order.session.id.clone(), outcome));
@@ -261,7 +292,10 @@ impl Dispatcher {
             tracing::error!(session.id = %order.session.id, error = %error, "cannot record setpoint; not sending it");
             return Outcome::NotSent;
         }
-        let (response_id, receiver) = self.results.register();
+        // The setpoint's id names its asynchronous result, so a result that comes after we
+        // stopped waiting still finds the setpoint (the receiver settles it in the store).
+        let response_id = setpoint.id.as_str().to_owned();
+        let receiver = self.results.register_as(&response_id);
         let answer = self
             .cloud
             .set_profile(
@@ -276,30 +310,46 @@ impl Dispatcher {
                     Duration::from_secs(u64::from(timeout_s)).min(self.config.max_result_wait);
                 match self.results.wait(&response_id, receiver, wait).await {
                     Some(AsyncResult::Accepted) => Outcome::Accepted,
-                    Some(AsyncResult::Rejected | AsyncResult::Unknown) => Outcome::Rejected,
-                    None => Outcome::Failed,
+                    Some(AsyncResult::Rejected) => Outcome::Rejected(Reason::ResultRejected),
+                    Some(AsyncResult::Unknown) => Outcome::Unknown(Reason::ResultUnknown),
+                    None => Outcome::Unknown(Reason::NoResult),
                 }
             }
             other => {
                 self.results.forget(&response_id);
                 match other {
-                    Ok(ProfileAnswer::Rejected | ProfileAnswer::NotSupported) => Outcome::Rejected,
+                    Ok(ProfileAnswer::Rejected) => Outcome::Rejected(Reason::Rejected),
+                    Ok(ProfileAnswer::NotSupported) => Outcome::Rejected(Reason::NotSupported),
                     Ok(ProfileAnswer::TooOften) => Outcome::TooOften,
                     Ok(ProfileAnswer::UnknownSession) => Outcome::UnknownSession,
-                    Ok(ProfileAnswer::Accepted { .. }) | Err(_) => Outcome::Failed,
+                    Ok(ProfileAnswer::Accepted { .. }) => Outcome::Unknown(Reason::NoResult),
+                    Err(error) => {
+                        let reason = Reason::of_error(&error);
+                        tracing::warn!(
+                            session.id = %order.session.id,
+                            dispatch.reason = %reason,
+                            error = %error,
+                            "charging profile request failed"
+                        );
+                        if reason.is_refusal() {
+                            Outcome::Rejected(reason)
+                        } else {
+                            Outcome::Unknown(reason)
+                        }
+                    }
                 }
             }
         };
-        self.settle(&setpoint, order, outcome).await;
-        outcome
+        self.settle(&setpoint, order, outcome).await
     }
 
-    /// Stores the outcome and its consequences.
-    async fn settle(&self, setpoint: &Setpoint, order: &Order, outcome: Outcome) {
+    /// Stores the outcome and its consequences, and returns it — or `Accepted` when the
+    /// vendor's late result already settled the setpoint as accepted.
+    async fn settle(&self, setpoint: &Setpoint, order: &Order, outcome: Outcome) -> Outcome {
         let now = self.clock.now();
         let state = match outcome {
             Outcome::Accepted => SetpointState::Accepted,
-            Outcome::Rejected => SetpointState::Rejected,
+            Outcome::Rejected(_) => SetpointState::Rejected,
             _ => SetpointState::Failed,
         };
         if outcome == Outcome::TooOften
@@ -310,19 +360,40 @@ impl Dispatcher {
                 now + self.config.too_often_backoff,
             );
         }
-        if let Err(error) = self
+        let reason = outcome.reason().map(Reason::label).or_else(|| {
+            matches!(outcome, Outcome::TooOften | Outcome::UnknownSession)
+                .then(|| outcome.label().to_owned())
+        });
+        match self
             .store
-            .set_setpoint_state(&setpoint.id, state, now)
+            .settle_setpoint(&setpoint.id, state, reason.as_deref(), now)
             .await
         {
-            tracing::error!(setpoint.id = %setpoint.id, error = %error, "cannot record setpoint outcome");
+            Ok(true) => {}
+            Ok(false) => {
+                // Settled meanwhile by the vendor's result, which came before our bookkeeping.
+                if let Ok(stored) = self.store.get_setpoint(&setpoint.id).await
+                    && stored.state == SetpointState::Accepted
+                {
+                    return Outcome::Accepted;
+                }
+            }
+            Err(error) => {
+                tracing::error!(setpoint.id = %setpoint.id, error = %error, "cannot record setpoint outcome");
+            }
         }
-        if matches!(outcome, Outcome::Rejected | Outcome::Failed) {
-            // The session's setpoint records the refusal: plans count this session at the
-            // port's maximum until a retry is accepted. The port itself stays controllable, so
-            // the next car on it (or a retry) is limited again: a refusal often only means the
-            // session ended a moment before the profile arrived.
-            tracing::warn!(port.id = %order.port.id, outcome = ?outcome, "limit not in force; the session counts at its port's maximum");
+        match outcome {
+            Outcome::Rejected(reason) => {
+                // The port itself stays controllable, so the next car on it (or a retry after
+                // the refusal retry) is limited again: a refusal often only means the session
+                // ended a moment before the profile arrived.
+                tracing::warn!(port.id = %order.port.id, session.id = %order.session.id, dispatch.reason = %reason, "limit refused; the session counts at its port's maximum until the refusal retry");
+            }
+            Outcome::Unknown(reason) => {
+                tracing::warn!(port.id = %order.port.id, session.id = %order.session.id, dispatch.reason = %reason, "limit outcome unknown; the session counts at its port's maximum until it is known");
+            }
+            _ => {}
         }
+        outcome
     }
 }

@@ -18,9 +18,25 @@ pub enum OcpiError {
     /// We could not build the request (e.g. a token unfit for a header).
     #[error("invalid request: {0}")]
     InvalidRequest(String),
-    /// The peer could not be reached or the connection failed.
-    #[error("cannot reach the peer: {0}")]
-    Transport(#[from] reqwest::Error),
+    /// The peer could not be reached, did not answer in time, or the connection broke.
+    #[error("{}: {source}", transport_failure(source))]
+    Transport {
+        #[from]
+        source: reqwest::Error,
+    },
+}
+
+/// What went wrong on the wire, in words: a timeout is not "cannot reach the peer".
+fn transport_failure(error: &reqwest::Error) -> &'static str {
+    if error.is_timeout() {
+        "the peer did not answer in time"
+    } else if error.is_connect() {
+        "cannot reach the peer"
+    } else if error.is_decode() {
+        "the peer's answer could not be read"
+    } else {
+        "the connection to the peer broke"
+    }
 }
 
 /// A vendor record we refuse to take in, with the field at fault.

@@ -6,6 +6,7 @@ pub mod dispatch;
 mod error;
 pub mod ingest;
 pub mod ocpi;
+pub mod outcome;
 pub mod poller;
 pub mod results;
 pub mod service;

@@ -26,7 +26,11 @@ pub struct PollerConfig {
     pub overlap: chrono::Duration,
     /// How far back the first poll looks.
     pub initial_lookback: chrono::Duration,
-    /// The longest wait after repeated errors.
+    /// The first wait after a failed poll: transient errors are retried well within the
+    /// interval. It doubles with each failure in a row.
+    pub retry_first: Duration,
+    /// The longest wait after repeated errors; never more than `interval`, so a car that
+    /// plugged in while the vendor was down is seen within two intervals of it answering.
     pub max_backoff: Duration,
     /// Connectors (maximum power, profile capability) are re-read on the first poll and then
     /// every this many successful polls.
@@ -40,7 +44,8 @@ impl Default for PollerConfig {
             jitter: 0.1,
             overlap: chrono::Duration::minutes(5),
             initial_lookback: chrono::Duration::hours(24),
-            max_backoff: Duration::from_secs(15 * 60),
+            retry_first: Duration::from_secs(5),
+            max_backoff: Duration::from_secs(60),
             ports_every_polls: 60,
         }
     }
@@ -141,17 +146,19 @@ impl Poller {
         Ok(report)
     }
 
-    /// The wait before the next poll: the interval after success, an exponential backoff
-    /// capped at `max_backoff` after errors; both with jitter.
+    /// The wait before the next poll: the interval after success; after errors,
+    /// `retry_first` doubling with each error in a row, capped at `max_backoff` and at the
+    /// interval; both with jitter.
     pub fn next_wait(&self, consecutive_errors: u32) -> Duration {
         let base = if consecutive_errors == 0 {
             self.config.interval
         } else {
-            let factor = 2_u32.saturating_pow(consecutive_errors.min(16));
+            let factor = 2_u32.saturating_pow(consecutive_errors.saturating_sub(1).min(16));
             self.config
-                .interval
+                .retry_first
                 .saturating_mul(factor)
                 .min(self.config.max_backoff)
+                .min(self.config.interval)
         };
         let jitter = self.config.jitter.clamp(0.0, 0.9);
         let stretch = if jitter > 0.0 {
@@ -181,13 +188,17 @@ impl Poller {
                         status.last_error = Some(error.clone());
                         errors = status.consecutive_errors;
                     });
-                    tracing::warn!(vendor = %self.vendor, poll.consecutive_errors = errors, error = %error, "session poll failed");
                     errors
                 }
             };
+            let wait = self.next_wait(errors);
+            if errors > 0 {
+                let error = self.status().last_error.unwrap_or_default();
+                tracing::warn!(vendor = %self.vendor, poll.consecutive_errors = errors, poll.retry_in_s = wait.as_secs_f64(), error = %error, "session poll failed");
+            }
             tokio::select! {
                 () = cancel.cancelled() => return,
-                () = tokio::time::sleep(self.next_wait(errors)) => {}
+                () = tokio::time::sleep(wait) => {}
             }
         }
     }

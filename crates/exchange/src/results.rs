@@ -44,6 +44,16 @@ impl PendingResults {
         (id, receiver)
     }
 
+    /// Waits for the result named `response_id` (an id the caller made unguessable enough,
+    /// such as a setpoint's), replacing any earlier wait under that id.
+    pub fn register_as(&self, response_id: &str) -> oneshot::Receiver<AsyncResult> {
+        let (sender, receiver) = oneshot::channel();
+        if let Ok(mut waiting) = self.waiting.lock() {
+            waiting.insert(response_id.to_owned(), sender);
+        }
+        receiver
+    }
+
     /// Delivers a result; false when nobody waits for `response_id` (unknown or expired).
     pub fn complete(&self, response_id: &str, result: AsyncResult) -> bool {
         let sender = self

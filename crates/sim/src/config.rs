@@ -177,8 +177,12 @@ pub struct Faults {
     pub timeouts: u32,
     /// How long a hanging request hangs (30 s when zero).
     pub hang: Duration,
-    /// The next this-many functional responses carry a truncated, invalid JSON body.
+    /// The next this-many functional responses carry a truncated, invalid JSON body (the
+    /// request itself is carried out).
     pub malformed: u32,
+    /// The next this-many functional requests are carried out, but the connection breaks
+    /// while the answer's body is being sent (the client sees a reset).
+    pub resets: u32,
     /// Each page after the first starts this many items early (items repeat across pages).
     pub duplicate_overlap: usize,
     /// Items within each page are listed newest first.

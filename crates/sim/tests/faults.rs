@@ -127,3 +127,23 @@ async fn a_hanging_request_outlasts_the_client_timeout_once() {
     assert_eq!(resp.status(), 200);
     sim.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_reset_breaks_the_answer_once() {
+    let sim = start_demo().await;
+    let url = module_url(&sim, "locations");
+    sim.set_faults(Faults {
+        resets: 1,
+        ..Faults::default()
+    });
+    // The connection breaks while the answer is sent: before or after its headers.
+    let broken = match get(&url, TOKEN).send().await {
+        Ok(resp) => resp.text().await.err(),
+        Err(error) => Some(error),
+    };
+    assert!(broken.is_some(), "the answer breaks off");
+    let resp = get(&url, TOKEN).send().await.expect("answered");
+    assert_eq!(resp.status(), 200);
+    assert_eq!(sim.faults().resets, 0);
+    sim.shutdown().await;
+}

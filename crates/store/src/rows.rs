@@ -326,6 +326,7 @@ pub(crate) struct SetpointRow {
     starts_at: i64,
     periods_json: String,
     state: String,
+    reason: Option<String>,
     created_at: i64,
     updated_at: i64,
 }
@@ -347,6 +348,7 @@ impl SetpointRow {
             starts_at: from_micros(self.starts_at)?,
             periods,
             state: SetpointState::parse(&self.state).map_err(corrupt("setpoint"))?,
+            reason: self.reason,
             created_at: from_micros(self.created_at)?,
             updated_at: from_micros(self.updated_at)?,
         })

@@ -73,8 +73,8 @@ macro_rules! impl_plan_store {
                 chargeplan_core::Setpoint::validate_periods(&setpoint.periods)?;
                 let periods = serde_json::to_string(&setpoint.periods).map_err(|error| $crate::StoreError::corrupt("setpoint", error))?;
                 sqlx::query(
-                    "INSERT INTO setpoints (id, site_id, plan_id, port_id, session_id, starts_at, periods_json, state, created_at, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                    "INSERT INTO setpoints (id, site_id, plan_id, port_id, session_id, starts_at, periods_json, state, reason, created_at, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
                 )
                 .bind(setpoint.id.as_str())
                 .bind(setpoint.site_id.as_str())
@@ -84,6 +84,7 @@ macro_rules! impl_plan_store {
                 .bind($crate::time::to_micros(setpoint.starts_at))
                 .bind(periods)
                 .bind(setpoint.state.as_str())
+                .bind(setpoint.reason.as_deref())
                 .bind($crate::time::to_micros(setpoint.created_at))
                 .bind($crate::time::to_micros(setpoint.updated_at))
                 .execute(&self.pool)
@@ -107,6 +108,30 @@ macro_rules! impl_plan_store {
                     return Err($crate::StoreError::not_found("setpoint", id));
                 }
                 Ok(())
+            }
+
+            async fn settle_setpoint(
+                &self,
+                id: &chargeplan_core::SetpointId,
+                state: chargeplan_core::SetpointState,
+                reason: Option<&str>,
+                at: chrono::DateTime<chrono::Utc>,
+            ) -> Result<bool, $crate::StoreError> {
+                // A final answer (accepted, rejected) replaces a pending or unknown (failed)
+                // outcome; an unknown outcome replaces only a pending one, so a late answer
+                // that overtook our own bookkeeping is never overwritten.
+                let done = sqlx::query(
+                    "UPDATE setpoints SET state = $1, reason = $2, updated_at = $3 \
+                     WHERE id = $4 AND (state = 'pending' OR (state = 'failed' AND $5))",
+                )
+                .bind(state.as_str())
+                .bind(reason)
+                .bind($crate::time::to_micros(at))
+                .bind(id.as_str())
+                .bind(matches!(state, chargeplan_core::SetpointState::Accepted | chargeplan_core::SetpointState::Rejected))
+                .execute(&self.pool)
+                .await?;
+                Ok(done.rows_affected() > 0)
             }
 
             async fn get_setpoint(&self, id: &chargeplan_core::SetpointId) -> Result<chargeplan_core::Setpoint, $crate::StoreError> {

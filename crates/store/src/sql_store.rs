@@ -16,7 +16,7 @@ pub(crate) const REQUEST_COLUMNS: &str =
     "session_id, revision, departure, energy_kwh, stated_miles, submitted_at";
 pub(crate) const PLAN_COLUMNS: &str =
     "id, site_id, created_at, start_at, slot_minutes, horizon_slots, sessions_json";
-pub(crate) const SETPOINT_COLUMNS: &str = "id, site_id, plan_id, port_id, session_id, starts_at, periods_json, state, created_at, updated_at";
+pub(crate) const SETPOINT_COLUMNS: &str = "id, site_id, plan_id, port_id, session_id, starts_at, periods_json, state, reason, created_at, updated_at";
 pub(crate) const VENDOR_COLUMNS: &str = "id, protocol, versions_url, outbound_token, inbound_token, token_encoding, sessions_url, locations_url, charging_profiles_url, rate_unit, enabled, created_at, updated_at";
 pub(crate) const OUTBOX_COLUMNS: &str = "id, site_id, recipient, body, idempotency_key, state, attempts, not_before, claimed_until, provider_id, last_error, created_at, finished_at";
 

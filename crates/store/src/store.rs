@@ -284,6 +284,17 @@ pub trait PlanStore: Send + Sync {
         state: SetpointState,
         at: DateTime<Utc>,
     ) -> Result<(), StoreError>;
+    /// Records a dispatch outcome with its reason, unless a final answer is already there:
+    /// `accepted` or `rejected` replace `pending` or `failed` (an outcome we did not know, as
+    /// when the vendor's result arrives after we gave up waiting); `failed` replaces only
+    /// `pending`. Returns whether the setpoint changed.
+    async fn settle_setpoint(
+        &self,
+        id: &SetpointId,
+        state: SetpointState,
+        reason: Option<&str>,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
     async fn get_setpoint(&self, id: &SetpointId) -> Result<Setpoint, StoreError>;
     /// Setpoints of one session created at or after `since`, oldest first.
     async fn list_session_setpoints(

@@ -3,6 +3,7 @@
 
 pub mod cloud;
 pub mod convert;
+pub mod late_result;
 mod patch;
 pub mod receiver;
 pub mod registration;

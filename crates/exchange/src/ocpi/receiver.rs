@@ -374,9 +374,9 @@ async fn post_result(
     headers: HeaderMap,
     OcpiBody(body): OcpiBody,
 ) -> Response {
-    if authenticate(&state, &headers).await.is_none() {
+    let Some(vendor) = authenticate(&state, &headers).await else {
         return unauthorized(&headers);
-    }
+    };
     let result: ProfileResult = match serde_json::from_slice(&body) {
         Ok(result) => result,
         Err(error) => return client_error(&headers, &format!("invalid result: {error}")),
@@ -385,14 +385,22 @@ async fn post_result(
         return client_error(&headers, "result must be ACCEPTED, REJECTED or UNKNOWN");
     };
     if state.results.complete(&response_id, result) {
-        answer(&headers, StatusCode::OK, 1000, None)
-    } else {
-        answer(
+        return answer(&headers, StatusCode::OK, 1000, None);
+    }
+    match super::late_result::settle(&state, &vendor, &response_id, result).await {
+        Ok(true) => answer(&headers, StatusCode::OK, 1000, None),
+        Ok(false) => answer(
             &headers,
             StatusCode::NOT_FOUND,
             2001,
             Some("no request is waiting for this result (unknown or timed out)"),
-        )
+        ),
+        Err(_) => answer(
+            &headers,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            3000,
+            Some("cannot record the result"),
+        ),
     }
 }
 

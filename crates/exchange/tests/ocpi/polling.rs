@@ -138,10 +138,20 @@ async fn one_vendor_down_backs_off_without_touching_the_store() {
     let error = poller.poll_once().await.expect_err("vendor down");
 
     assert!(!error.is_empty());
-    let short = poller.next_wait(0);
-    let long = poller.next_wait(3);
-    assert!(long > short, "{long:?} after three errors vs {short:?}");
-    assert!(poller.next_wait(30) <= PollerConfig::default().max_backoff.mul_f64(1.1 + 1e-9));
+    let interval = poller.config.interval;
+    let first_retry = poller.next_wait(1);
+    assert!(
+        first_retry < interval / 2,
+        "a transient error is retried within the interval: {first_retry:?}"
+    );
+    for errors in [2, 3, 4, 10, 30] {
+        let wait = poller.next_wait(errors);
+        assert!(
+            wait <= interval.mul_f64(1.1 + 1e-9),
+            "a peer down for {errors} polls is tried again within one interval (plus jitter), \
+             so a new car is seen within two: {wait:?}"
+        );
+    }
     assert!(
         world
             .store
@@ -409,4 +419,43 @@ async fn port_sync_follows_the_vendor_maximum_but_never_regains_control_by_itsel
     assert!((port("DEMO-01").max_power.get() - 11.04).abs() < 1e-9);
     assert!(!port("DEMO-02").controllable, "stays uncontrolled");
     assert!(!port("DEMO-09").controllable, "never capable");
+}
+
+#[tokio::test]
+async fn a_poll_that_times_out_says_so_rather_than_that_the_peer_cannot_be_reached() {
+    let world = World::start(|_, _| {}).await;
+    let client = OcpiClient::new(
+        reqwest::Client::builder()
+            .timeout(Duration::from_millis(200))
+            .build()
+            .expect("client"),
+        TOKEN_C,
+        TokenEncoding::Base64,
+    );
+    let details = chargeplan_exchange::ocpi::discover(&client, &world.sim.base_url())
+        .await
+        .expect("details");
+    let cloud = chargeplan_exchange::ocpi::OcpiCloud::new(
+        client,
+        chargeplan_exchange::ocpi::CpoEndpoints::from_details(&details).expect("endpoints"),
+        "http://127.0.0.1:9/results",
+        100,
+    );
+    world.sim.set_faults(chargeplan_sim::Faults {
+        timeouts: 1,
+        hang: Duration::from_secs(2),
+        ..Default::default()
+    });
+
+    let error = VendorCloud::sessions_since(&cloud, world.sim.now())
+        .await
+        .expect_err("timed out");
+
+    let text = error.to_string();
+    assert!(text.contains("did not answer in time"), "{text}");
+    assert!(!text.contains("cannot reach"), "{text}");
+    assert_eq!(
+        chargeplan_exchange::outcome::Reason::of_error(&error).label(),
+        "timeout"
+    );
 }

@@ -7,8 +7,9 @@ use std::time::Duration;
 use chargeplan_core::{LimitPeriod, ManualClock, Port, Session, SetpointState};
 use chargeplan_exchange::RateUnit;
 use chargeplan_exchange::dispatch::{DispatchConfig, Dispatcher, Order, Outcome};
+use chargeplan_exchange::outcome::Reason;
 use chargeplan_exchange::poller::{PollStatus, Poller, PollerConfig};
-use chargeplan_sim::ProfileMode;
+use chargeplan_sim::{Faults, ProfileMode};
 
 use crate::harness::*;
 
@@ -194,7 +195,10 @@ async fn a_rejected_profile_is_recorded_on_the_setpoint_and_leaves_the_port_cont
         )
         .await;
 
-    assert_eq!(report.outcome(&session.id), Some(Outcome::Rejected));
+    assert_eq!(
+        report.outcome(&session.id),
+        Some(Outcome::Rejected(Reason::Rejected))
+    );
     assert_eq!(report.uncontrolled, vec![port.id.clone()]);
     let stored = world
         .store
@@ -236,13 +240,17 @@ async fn a_result_that_never_comes_fails_the_setpoint_after_the_wait() {
         )
         .await;
 
-    assert_eq!(report.outcome(&session.id), Some(Outcome::Failed));
+    assert_eq!(
+        report.outcome(&session.id),
+        Some(Outcome::Unknown(Reason::NoResult))
+    );
     let setpoints = world
         .store
         .list_setpoints(&world.site, chrono::DateTime::UNIX_EPOCH)
         .await
         .expect("audit");
     assert_eq!(setpoints[0].state, SetpointState::Failed);
+    assert_eq!(setpoints[0].reason.as_deref(), Some("no_result"));
 }
 
 #[tokio::test]
@@ -281,7 +289,10 @@ async fn decreases_are_acknowledged_before_increases_and_a_failed_decrease_holds
     let again = dispatcher(&world, DispatchConfig::default())
         .dispatch(&world.site, None, orders)
         .await;
-    assert_eq!(again.outcome(&down.id), Some(Outcome::Rejected));
+    assert_eq!(
+        again.outcome(&down.id),
+        Some(Outcome::Rejected(Reason::Rejected))
+    );
     assert_eq!(
         again.outcome(&up.id),
         Some(Outcome::NotSent),
@@ -322,4 +333,114 @@ async fn too_often_leaves_the_session_alone_until_the_backoff_passes() {
         first.uncontrolled.is_empty(),
         "rate limiting is not a refusal"
     );
+}
+
+/// Waits (bounded) until the simulator has posted the asynchronous result of its latest
+/// profile request, and returns our receiver's HTTP status for it.
+async fn result_delivery(world: &World) -> Option<Result<u16, String>> {
+    for _ in 0..250 {
+        if let Some(delivered) = world
+            .sim
+            .profile_log()
+            .last()
+            .and_then(|e| e.delivered.clone())
+        {
+            return Some(delivered);
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    None
+}
+
+#[tokio::test]
+async fn a_profile_applied_behind_a_truncated_answer_is_accepted_when_its_late_result_comes() {
+    let world = World::start(|_, _| {}).await;
+    let cars = plugged(&world, &["DEMO-01"]).await;
+    let (session, port) = &cars[0];
+    world.sim.set_faults(Faults {
+        malformed: 1,
+        ..Faults::default()
+    });
+
+    let report = dispatcher(&world, DispatchConfig::default())
+        .dispatch(
+            &world.site,
+            None,
+            vec![order(session, port, &[4.0], None, &world)],
+        )
+        .await;
+
+    assert_eq!(
+        report.outcome(&session.id),
+        Some(Outcome::Unknown(Reason::UnreadableBody)),
+        "an unreadable answer is an unknown outcome, not a refusal"
+    );
+    assert_eq!(
+        result_delivery(&world).await,
+        Some(Ok(200)),
+        "the late ACCEPTED is taken, not answered 404"
+    );
+    let setpoint = world
+        .store
+        .latest_setpoint(&session.id)
+        .await
+        .expect("read")
+        .expect("setpoint");
+    assert_eq!(setpoint.state, SetpointState::Accepted);
+    assert_eq!(setpoint.reason, None);
+    let events = world
+        .store
+        .events_after(&world.site, 0, 100)
+        .await
+        .expect("events");
+    assert!(
+        events
+            .iter()
+            .any(|e| e.payload.get("reconciled").and_then(|v| v.as_str()) == Some("accepted")),
+        "the site hears that the session is under control again"
+    );
+}
+
+#[tokio::test]
+async fn server_errors_and_resets_are_unknown_outcomes_with_their_reason() {
+    let world = World::start(|_, _| {}).await;
+    let cars = plugged(&world, &["DEMO-01"]).await;
+    let (session, port) = &cars[0];
+    let dispatcher = dispatcher(&world, DispatchConfig::default());
+    let mut seen = Vec::new();
+    for faults in [
+        Faults {
+            server_errors: 1,
+            server_error_status: 503,
+            ..Faults::default()
+        },
+        Faults {
+            resets: 1,
+            ..Faults::default()
+        },
+    ] {
+        world.sim.set_faults(faults);
+        let report = dispatcher
+            .dispatch(
+                &world.site,
+                None,
+                vec![order(session, port, &[4.0], None, &world)],
+            )
+            .await;
+        seen.push(report.outcome(&session.id));
+    }
+
+    assert_eq!(
+        seen,
+        [
+            Some(Outcome::Unknown(Reason::ServerError(503))),
+            Some(Outcome::Unknown(Reason::Reset))
+        ]
+    );
+    let stored = world
+        .store
+        .list_session_setpoints(&session.id, chrono::DateTime::UNIX_EPOCH)
+        .await
+        .expect("setpoints");
+    assert_eq!(stored[0].reason.as_deref(), Some("http_503"));
 }

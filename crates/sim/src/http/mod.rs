@@ -182,6 +182,18 @@ async fn ocpi_layer(State(state): State<AppState>, mut req: Request, next: Next)
                     resp.headers_mut().remove(header::CONTENT_LENGTH);
                     resp
                 }
+                Some(Fault::Reset) => {
+                    let mut resp = next.run(req).await;
+                    let broken = futures_util::stream::once(async {
+                        Err::<axum::body::Bytes, _>(std::io::Error::new(
+                            std::io::ErrorKind::ConnectionReset,
+                            "simulated connection reset",
+                        ))
+                    });
+                    *resp.body_mut() = Body::from_stream(broken);
+                    resp.headers_mut().remove(header::CONTENT_LENGTH);
+                    resp
+                }
                 None => next.run(req).await,
             }
         }
@@ -202,6 +214,7 @@ enum Fault {
     ServerError(u16),
     Hang(std::time::Duration),
     Malformed,
+    Reset,
 }
 
 fn take_fault(f: &mut crate::config::Faults) -> Option<Fault> {
@@ -222,6 +235,9 @@ fn take_fault(f: &mut crate::config::Faults) -> Option<Fault> {
     } else if f.malformed > 0 {
         f.malformed -= 1;
         Some(Fault::Malformed)
+    } else if f.resets > 0 {
+        f.resets -= 1;
+        Some(Fault::Reset)
     } else {
         None
     }

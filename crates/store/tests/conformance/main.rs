@@ -81,6 +81,7 @@ conformance!(
     sessions::site_samples_are_those_of_the_site_in_the_range_oldest_first,
     plans::plans_round_trip_and_the_latest_is_found,
     plans::setpoints_move_through_their_states_and_invalid_periods_are_refused,
+    plans::a_late_answer_settles_an_unknown_outcome_but_never_the_reverse,
     plans::plans_are_listed_newest_first_within_the_range_and_limit,
     outbox::a_message_is_enqueued_once_per_idempotency_key,
     outbox::claimed_messages_are_not_claimed_again_until_their_lease_expires,

@@ -84,6 +84,7 @@ pub async fn setpoints_move_through_their_states_and_invalid_periods_are_refused
             },
         ],
         state: SetpointState::Pending,
+        reason: None,
         created_at: minutes(1),
         updated_at: minutes(1),
     };
@@ -141,6 +142,93 @@ pub async fn setpoints_move_through_their_states_and_invalid_periods_are_refused
         .await
         .expect_err("never stored");
     assert!(matches!(missing, StoreError::NotFound { .. }), "{missing}");
+}
+
+pub async fn a_late_answer_settles_an_unknown_outcome_but_never_the_reverse(store: &dyn Store) {
+    let site = seeded_site(store, "s1").await;
+    let port = port("s1", "p1", "s1-pod", "EVSE-1");
+    store.upsert_port(&port).await.expect("port");
+    let (_, session) = store
+        .upsert_session(
+            &session("s1", "v1", 0, 0.0, 6.6, SessionStatus::Active),
+            &Effects::none(),
+        )
+        .await
+        .expect("session");
+    let stored = |id: &'static str| {
+        let mut sp = Setpoint::new(
+            site.id.clone(),
+            None,
+            port.id.clone(),
+            session.id.clone(),
+            minutes(1),
+            vec![LimitPeriod {
+                start_offset_s: 0,
+                limit_kw: 3.3,
+            }],
+            minutes(1),
+        )
+        .expect("setpoint");
+        sp.id = SetpointId::parse(id).expect("valid id");
+        sp
+    };
+    let (late, overtaken) = (stored("sp-late"), stored("sp-overtaken"));
+    for sp in [&late, &overtaken] {
+        store.insert_setpoint(sp).await.expect("stored");
+    }
+
+    let unknown = store
+        .settle_setpoint(
+            &late.id,
+            SetpointState::Failed,
+            Some("unreadable_body"),
+            minutes(2),
+        )
+        .await
+        .expect("settled");
+    let accepted = store
+        .settle_setpoint(&late.id, SetpointState::Accepted, None, minutes(3))
+        .await
+        .expect("settled");
+    let answered = store
+        .settle_setpoint(&overtaken.id, SetpointState::Accepted, None, minutes(2))
+        .await
+        .expect("settled");
+    let not_over_an_answer = store
+        .settle_setpoint(
+            &overtaken.id,
+            SetpointState::Failed,
+            Some("timeout"),
+            minutes(3),
+        )
+        .await
+        .expect("settled");
+
+    assert!(unknown && accepted && answered && !not_over_an_answer);
+    let late = store.get_setpoint(&late.id).await.expect("found");
+    assert_eq!((late.state, late.reason), (SetpointState::Accepted, None));
+    let overtaken = store.get_setpoint(&overtaken.id).await.expect("found");
+    assert_eq!(overtaken.state, SetpointState::Accepted, "the answer stays");
+    let with_reason = stored("sp-reason");
+    store.insert_setpoint(&with_reason).await.expect("stored");
+    store
+        .settle_setpoint(
+            &with_reason.id,
+            SetpointState::Rejected,
+            Some("not_supported"),
+            minutes(2),
+        )
+        .await
+        .expect("settled");
+    assert_eq!(
+        store
+            .get_setpoint(&with_reason.id)
+            .await
+            .expect("found")
+            .reason
+            .as_deref(),
+        Some("not_supported")
+    );
 }
 
 pub async fn plans_are_listed_newest_first_within_the_range_and_limit(store: &dyn Store) {

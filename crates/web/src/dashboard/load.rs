@@ -1,6 +1,7 @@
 //! Reading one site's current state from the store for the overview: layout, caps, open
 //! sessions with their drivers' aliases, the latest plan and the last hours of meter samples.
 
+use chargeplan_control::control_state::ControlState;
 use std::collections::HashMap;
 
 use chargeplan_core::{
@@ -28,6 +29,9 @@ pub(crate) struct OpenSession {
     pub(crate) request: Option<ChargingRequest>,
     /// The newest setpoint sent for it (loaded for the full page only).
     pub(crate) setpoint: Option<Setpoint>,
+    /// Whether it is under control, refused or unknown, by the control loop's retry policy
+    /// (loaded for the full page only).
+    pub(crate) control: Option<ControlState>,
 }
 
 /// Where a session with meter samples charged, and until when.
@@ -117,12 +121,20 @@ pub(crate) async fn load(
             .and_then(|uid| participants.iter().find(|p| p.has_token(uid)));
         let alias = driver_alias(participant.map(|p| &p.id), session.port_id.as_ref());
         let member_id = participant.map(|p| p.member_id.clone());
-        let (request, setpoint) = match detail {
-            Detail::Charts => (None, None),
-            Detail::Page => (
-                store.latest_request(&session.id).await?,
-                store.latest_setpoint(&session.id).await?,
-            ),
+        let (request, setpoint, control) = match detail {
+            Detail::Charts => (None, None, None),
+            Detail::Page => {
+                let retry = &state.control.config().retry;
+                let recent = store
+                    .list_session_setpoints(&session.id, now - retry.lookback())
+                    .await?;
+                let control = ControlState::of(&recent, now, retry);
+                (
+                    store.latest_request(&session.id).await?,
+                    store.latest_setpoint(&session.id).await?,
+                    Some(control),
+                )
+            }
         };
         sessions.push(OpenSession {
             session,
@@ -131,6 +143,7 @@ pub(crate) async fn load(
             colour,
             request,
             setpoint,
+            control,
         });
     }
 

@@ -110,6 +110,15 @@ pub(crate) async fn overview_page(
         @if let Some(notice) = &notice {
             p #notice .notice role="status" { (notice) }
         }
+        @if let Some(violation) = state.control.metrics().sites().worst_case_over_cap(&site_state.site.id) {
+            div.error-summary #worst-case-over-cap role="alert" {
+                h2 style="margin-top:0" { "Limits held back: the worst case is over a cap" }
+                p {
+                    "With every port not under control at its maximum, " (violation)
+                    ". Only decreases are sent until it fits."
+                }
+            }
+        }
         @if let Some(reason) = not_plannable(&site_state) {
             p #not-plannable .notice role="status" { (reason) }
         }

@@ -102,6 +102,7 @@ fn state() -> SiteState {
         colour,
         request: None,
         setpoint: None,
+        control: None,
     };
     let sessions = vec![open("x", "a1", 0), open("y", "m1", 1)];
     let sampled: HashMap<SessionId, SampledSession> = sessions

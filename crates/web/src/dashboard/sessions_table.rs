@@ -3,6 +3,7 @@
 //! much so far against the request, departure, what the plan promises, any shortfall and
 //! why, and where the newest setpoint is in its round trip to the vendor.
 
+use chargeplan_control::control_state::ControlState;
 use chargeplan_core::{
     Projection, RequestedEnergy, Setpoint, SetpointState, ShortfallCause, format_local_time,
 };
@@ -116,7 +117,12 @@ fn row(state: &SiteState, open: &OpenSession) -> Markup {
                     None => { span.muted { "—" } }
                 }
             }
-            td { (setpoint_state(open.setpoint.as_ref(), now)) }
+            td {
+                (setpoint_state(open.setpoint.as_ref(), now))
+                @if let Some(control) = &open.control {
+                    (control_state(control, tz))
+                }
+            }
         }
     }
 }
@@ -127,6 +133,38 @@ fn cause_text(cause: ShortfallCause) -> &'static str {
         ShortfallCause::SiteAtCapacity => "a circuit is at its cap",
         ShortfallCause::NotEnoughTime => "more than the port delivers before departure",
         ShortfallCause::PowerSteps => "the charger's minimum power steps",
+    }
+}
+
+/// Why a session is not under control and when it is tried again: "counts at its maximum:
+/// refused (not_supported), retry at 16:05" or "... outcome unknown (http_503, 2 in a row),
+/// retry at 16:00:20".
+fn control_state(state: &ControlState, tz: chrono_tz::Tz) -> Markup {
+    let at = |retry_at: &chrono::DateTime<chrono::Utc>| {
+        retry_at.with_timezone(&tz).format("%H:%M:%S").to_string()
+    };
+    match state {
+        ControlState::Controlled => html! {},
+        ControlState::Refused { reason, retry_at } => html! {
+            br;
+            span.status-bad.control-state data-control="refused" {
+                "counts at its maximum: refused"
+                @if let Some(reason) = reason { " (" (reason) ")" }
+                ", retry at " (at(retry_at))
+            }
+        },
+        ControlState::Unknown {
+            reason,
+            attempts,
+            retry_at,
+        } => html! {
+            br;
+            span.status-bad.control-state data-control="unknown" {
+                "counts at its maximum: outcome unknown ("
+                (reason.as_deref().unwrap_or("no answer")) ", " (attempts) " in a row)"
+                ", retry at " (at(retry_at))
+            }
+        },
     }
 }
 

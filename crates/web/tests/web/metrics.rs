@@ -103,7 +103,7 @@ async fn an_admin_scrapes_the_control_metrics_and_the_gauges_in_one_exposition()
     assert_eq!(
         sample(
             &body,
-            r#"chargeplan_setpoint_results_total{result="accepted"}"#
+            r#"chargeplan_setpoint_results_total{result="accepted",reason="none"}"#
         ),
         Some(0.0),
         "{body}"
