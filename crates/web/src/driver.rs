@@ -287,7 +287,7 @@ async fn page(
             created_at: block.created_at,
         })
         .collect();
-    blocks.sort_by(|a, b| b.created_at.cmp(&a.created_at));
+    blocks.sort_by_key(|block| std::cmp::Reverse(block.created_at));
     DriverPage {
         site_name: context.site.name.clone(),
         member_id: context.participant.member_id.clone(),
