@@ -110,6 +110,8 @@ pub async fn run_on(
             .public_url_for(listen)
             .starts_with("https://"),
         vendor_polls: Some(exchange.statuses.clone()),
+        // Logins, tokens and texted codes run on real time even when the garage is sped up.
+        wall_clock: Arc::new(SystemClock),
         public_sms_number: settings.sms_public_number.clone(),
         dev_pages: matches!(
             settings.sms,

@@ -35,6 +35,10 @@ pub struct AppState {
     pub store: Arc<dyn Store>,
     /// The time of day for pages and requests (a manual clock in tests).
     pub clock: Arc<dyn Clock>,
+    /// People's own time, for what they live through at their pace whatever the garage's
+    /// clock does: dashboard logins and their failures, API tokens, texted codes and their
+    /// hourly limits. The same as `clock` unless the garage runs sped up (`chargeplan demo`).
+    pub wall_clock: Arc<dyn Clock>,
     /// Re-plans a site when a driver changes a request; its config holds the link grace.
     pub control: ControlHandle,
     /// SHA-256 (lowercase hex) of the bootstrap admin token (`api.admin_token`), an admin
@@ -61,6 +65,7 @@ impl AppState {
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, control: ControlHandle) -> Self {
         Self {
             store,
+            wall_clock: clock.clone(),
             clock,
             control,
             admin_token_hash: None,

@@ -79,7 +79,7 @@ impl FromRequestParts<AppState> for ApiCaller {
             return from_token(presented, state).await;
         }
         if let Some(session_id) = read_cookie(&parts.headers, SESSION_COOKIE) {
-            let now = state.clock.now();
+            let now = state.wall_clock.now();
             let found = state
                 .store
                 .find_dashboard_session(&hash_secret(session_id), now)

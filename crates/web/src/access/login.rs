@@ -135,7 +135,7 @@ async fn check(
     name: &str,
     password: &str,
 ) -> Result<Option<chargeplan_store::Operator>, Refusal> {
-    let now = state.clock.now();
+    let now = state.wall_clock.now();
     let store = &state.store;
     let since = now - Duration::minutes(FAILURE_WINDOW_MIN);
     let failures = store
@@ -179,7 +179,7 @@ async fn check(
 
 /// Stores a new session, sets its cookie and goes to `next`.
 async fn start_session(state: &AppState, operator_id: &str, next: &str) -> Response {
-    let now = state.clock.now();
+    let now = state.wall_clock.now();
     let session_id = new_secret();
     let session = DashboardSession {
         id_hash: hash_secret(&session_id),

@@ -93,7 +93,7 @@ impl FromRequestParts<AppState> for DashboardUser {
         let session_hash = hash_secret(session_id);
         match state
             .store
-            .find_dashboard_session(&session_hash, state.clock.now())
+            .find_dashboard_session(&session_hash, state.wall_clock.now())
             .await
         {
             Ok(Some((session, operator))) => Ok(Self {

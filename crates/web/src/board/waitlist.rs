@@ -70,7 +70,7 @@ pub(super) async fn show_code(
         Err(error) => return failure(&error),
     };
     let board = board_path(&site.id);
-    if let Some(closed) = flow::closed_sentence(&verification, state.clock.now()) {
+    if let Some(closed) = flow::closed_sentence(&verification, state.wall_clock.now()) {
         return start_again(closed, &board);
     }
     let page = render::code_page(
@@ -116,7 +116,7 @@ pub(super) async fn submit_code(
         Ok(CodeCheck::Closed(closed)) => return start_again(closed.sentence(), &board),
         Err(error) => return failure(&error),
     };
-    let now = state.clock.now();
+    let now = state.wall_clock.now();
     if let Err(error) = flow::mark_used(&state, &verification, now).await {
         return failure(&error);
     }

@@ -166,14 +166,14 @@ pub(super) async fn verify(
             None => return start_again(StatusCode::GONE, flow::locked_sentence(), &again),
         },
         Ok(CodeCheck::Closed(_)) => {
-            let now = state.clock.now();
+            let now = state.wall_clock.now();
             let why = flow::closed_sentence(&verification, now)
                 .unwrap_or("This code can no longer be used.");
             return start_again(StatusCode::GONE, why, &again);
         }
         Err(error) => return crate::join::failure(&error),
     };
-    if let Err(error) = flow::mark_used(&state, &verification, state.clock.now()).await {
+    if let Err(error) = flow::mark_used(&state, &verification, state.wall_clock.now()).await {
         return crate::join::failure(&error);
     }
     let message: String = form.message.chars().take(MAX_MESSAGE_CHARS).collect();

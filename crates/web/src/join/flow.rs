@@ -62,7 +62,7 @@ pub(crate) async fn send_code(
     body: impl FnOnce(&str) -> String,
     silent: bool,
 ) -> Result<CodeRequest, StoreError> {
-    let now = state.clock.now();
+    let now = state.wall_clock.now();
     let hour_ago = now - Duration::hours(1);
     if state
         .store
@@ -159,7 +159,7 @@ pub(crate) async fn check_code(
             id: verification.id.clone(),
         });
     };
-    if let Some(closed) = Closed::check(&verification, state.clock.now()) {
+    if let Some(closed) = Closed::check(&verification, state.wall_clock.now()) {
         return Ok(CodeCheck::Closed(closed));
     }
     let Some(code) = code::normalise(typed) else {

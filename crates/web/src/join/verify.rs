@@ -29,7 +29,7 @@ pub(super) async fn show(
         Err(error) => return failure(&error),
     };
     let join = join_path(site.id.as_str());
-    if let Some(closed) = Closed::check(&verification, state.clock.now()) {
+    if let Some(closed) = Closed::check(&verification, state.wall_clock.now()) {
         return start_again(StatusCode::GONE, closed.sentence(), &join);
     }
     let page = code_page(
@@ -53,7 +53,7 @@ pub(super) async fn submit(
         Ok(None) => return not_found(),
         Err(error) => return failure(&error),
     };
-    let now = state.clock.now();
+    let now = state.wall_clock.now();
     let join = join_path(site.id.as_str());
     if let Some(closed) = flow::closed_sentence(&verification, now) {
         return start_again(StatusCode::GONE, closed, &join);

@@ -224,3 +224,38 @@ async fn log_out_needs_the_session_token_and_ends_the_session() {
         .await;
     assert_eq!(page.status, StatusCode::SEE_OTHER, "back to the login");
 }
+
+/// `GET /dashboard` with the session cookie of `reply`.
+async fn dashboard_with(app: &TestApp, reply: &crate::support::Reply) -> StatusCode {
+    let pair = cookie(reply, "chargeplan_session").expect("session");
+    let request = Request::get("/dashboard")
+        .header(header::COOKIE, pair)
+        .body(Body::empty())
+        .expect("request");
+    app.send(request).await.status
+}
+
+#[tokio::test]
+async fn a_login_lasts_its_hours_of_real_time_while_the_garage_clock_runs_ahead() {
+    let mut app = TestApp::new().await;
+    operator(&app, "ops").await;
+    // As in the demo: the garage's clock runs sped up, people's time does not.
+    let wall = std::sync::Arc::new(chargeplan_core::ManualClock::new(app.clock.now()));
+    app.state.wall_clock = wall.clone();
+    let reply = log_in(&app, "ops", PASSWORD, "/dashboard").await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{}", reply.body);
+
+    app.clock.advance(Duration::hours(13));
+    assert_eq!(
+        dashboard_with(&app, &reply).await,
+        StatusCode::OK,
+        "13 garage hours are minutes of real time"
+    );
+
+    wall.advance(Duration::hours(13));
+    assert_ne!(
+        dashboard_with(&app, &reply).await,
+        StatusCode::OK,
+        "the 12-hour login ends on real time"
+    );
+}
