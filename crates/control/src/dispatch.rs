@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use chargeplan_core::{
-    Circuit, CircuitTree, Clock, LimitPeriod, Plan, Port, Session, SessionId, Setpoint,
-    SetpointState, SiteId, VendorAccountId, effective_cap,
+    CapOverride, Circuit, CircuitTree, Clock, LimitPeriod, Plan, Port, ScheduledCap, Session,
+    SessionId, Setpoint, SetpointState, SiteId, VendorAccountId, effective_cap,
 };
 use chargeplan_exchange::accounts::{cloud_for, parse_rate_unit};
 use chargeplan_exchange::dispatch::{
@@ -77,17 +77,17 @@ impl Dispatchers {
             .map(|s| s.session.clone())
             .collect();
         let setpoints = latest_setpoints(store.as_ref(), &sessions).await?;
-        let current = current_limits(&setpoints, now);
-        let mut orders = orders_from_plan(plan, &ports, &sessions, &current);
-        let mut unsafe_plan = false;
-        if let Some(violation) =
-            worst_case(store.as_ref(), plan, snapshot, &ports, &orders, &setpoints).await?
-        {
-            // Never send a set of limits that could overload a circuit: send only what lowers
-            // limits now, and plan again (the next plan counts the doubtful ports at maximum).
+        let site = &snapshot.site;
+        let caps = CapRules {
+            tree: CircuitTree::new(store.list_circuits(&site.id).await?)?,
+            scheduled: store.list_scheduled_caps(&site.id).await?,
+            overrides: store.list_cap_overrides(&site.id, plan.start).await?,
+        };
+        let decided = decide_orders(plan, snapshot, &ports, &setpoints, &caps, now);
+        let mut orders = decided.orders;
+        let unsafe_plan = decided.held_back.is_some();
+        if let Some(violation) = decided.held_back {
             tracing::error!(site.id = %plan.site_id, violation = %violation, "limits held back: worst case over a cap");
-            orders.retain(Order::is_decrease);
-            unsafe_plan = true;
         }
         self.forget_ended(&plan.site_id, &sessions);
         orders.retain(|order| !self.unchanged(order, now));
@@ -270,20 +270,62 @@ fn current_limits(
         .collect()
 }
 
+/// The caps a site's circuits are under: the tree and its scheduled windows and overrides.
+#[derive(Debug, Clone)]
+pub struct CapRules {
+    pub tree: CircuitTree,
+    pub scheduled: Vec<ScheduledCap>,
+    /// Overrides that have not ended by the plan's start.
+    pub overrides: Vec<CapOverride>,
+}
+
+/// The orders a plan makes, as the dispatcher is to send them.
+#[derive(Debug, Clone)]
+pub struct Decided {
+    pub orders: Vec<Order>,
+    /// When the worst case of the full set exceeds a cap: only the decreases are left in
+    /// `orders`, and the site must be planned again at once.
+    pub held_back: Option<Violation>,
+}
+
+/// Turns a plan into charging-profile orders, without I/O: the profile rules of
+/// `orders_from_plan`, then the worst-case check (never send a set of limits that could
+/// overload a circuit: keep only what lowers limits now, and plan again — the next plan counts
+/// the doubtful ports at maximum). `setpoints` holds each open session's newest setpoint. The
+/// server's dispatch and the replay share this step.
+pub fn decide_orders(
+    plan: &Plan,
+    snapshot: &SiteSnapshot,
+    ports: &[Port],
+    setpoints: &HashMap<SessionId, Setpoint>,
+    caps: &CapRules,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Decided {
+    let sessions: Vec<_> = snapshot
+        .sessions
+        .iter()
+        .map(|s| s.session.clone())
+        .collect();
+    let current = current_limits(setpoints, now);
+    let mut orders = orders_from_plan(plan, ports, &sessions, &current);
+    let held_back = worst_case(plan, snapshot, ports, &orders, setpoints, caps);
+    if held_back.is_some() {
+        orders.retain(Order::is_decrease);
+    }
+    Decided { orders, held_back }
+}
+
 /// The first circuit and instant of the plan where the orders, plus every port we cannot
 /// vouch for at its maximum, would exceed the cap.
-async fn worst_case(
-    store: &dyn Store,
+fn worst_case(
     plan: &Plan,
     snapshot: &SiteSnapshot,
     ports: &[Port],
     orders: &[Order],
     setpoints: &HashMap<SessionId, Setpoint>,
-) -> Result<Option<Violation>, ControlError> {
+    caps: &CapRules,
+) -> Option<Violation> {
     let site = &snapshot.site;
-    let tree = CircuitTree::new(store.list_circuits(&site.id).await?)?;
-    let scheduled = store.list_scheduled_caps(&site.id).await?;
-    let overrides = store.list_cap_overrides(&site.id, plan.start).await?;
     let worst: Vec<(Port, Worst)> = ports
         .iter()
         .map(|port| (port.clone(), port_worst(port, snapshot, orders, setpoints)))
@@ -295,9 +337,16 @@ async fn worst_case(
         ]
     });
     let cap = |circuit: &Circuit, at| {
-        effective_cap(circuit, &scheduled, &overrides, site.time_zone, at).get()
+        effective_cap(
+            circuit,
+            &caps.scheduled,
+            &caps.overrides,
+            site.time_zone,
+            at,
+        )
+        .get()
     };
-    Ok(first_violation(&tree, cap, &worst, instants))
+    first_violation(&caps.tree, cap, &worst, instants)
 }
 
 /// What a port may draw once the orders are carried out.
