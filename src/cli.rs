@@ -49,8 +49,8 @@ pub enum Command {
     /// Manage operators' API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
-    /// Replay a recorded real day (Caltech's garage, 2019-06-14) through the control loop on a
-    /// simulated garage, then report the energy delivered against the hindsight optimum.
+    /// Replay recorded sessions through the control loop's decisions in simulated time, policy
+    /// against policy against the hindsight optimum (--wire: the real server over HTTP).
     Replay(ReplayArgs),
 }
 
@@ -165,20 +165,64 @@ pub struct VendorRegisterArgs {
 /// Flags of `replay`.
 #[derive(Debug, clap::Args)]
 pub struct ReplayArgs {
-    /// Simulated seconds per real second (600: the recorded day, 29 simulated hours, in
-    /// about 3 minutes; the control loop then reacts within about 10 simulated minutes).
+    /// Recorded sessions, ACN-Data's columns (CSV, or gzip when the name ends in .gz).
+    #[arg(long, value_name = "FILE", required_unless_present = "wire")]
+    pub sessions: Option<PathBuf>,
+    /// The site file (config/sites/*.toml): circuits, caps, ports, tariff.
+    #[arg(long, value_name = "FILE", required_unless_present = "wire")]
+    pub site: Option<PathBuf>,
+    /// First day replayed (local to the site), e.g. 2019-05-01; default: the file's first.
+    #[arg(long, value_name = "DATE")]
+    pub from: Option<chrono::NaiveDate>,
+    /// Last day replayed, inclusive; default: the file's last.
+    #[arg(long, value_name = "DATE")]
+    pub to: Option<chrono::NaiveDate>,
+    /// Policies to compare, repeated or comma-separated: uncontrolled, round-robin, edf, llf,
+    /// optimal, hindsight, or all (default: optimal).
+    #[arg(long = "policy", value_name = "P", value_delimiter = ',')]
+    pub policies: Vec<String>,
+    /// What drivers tell the server: `perfect` (the energy the car took, the real departure)
+    /// or `declared` (their own request and estimate; silent drivers get the default).
+    #[arg(long, value_name = "INFO", default_value = "declared")]
+    pub info: String,
+    /// The cars' batteries: `ideal` (full power until full) or `taper` (slowing above 80 %).
+    #[arg(long, value_name = "MODEL", default_value = "ideal")]
+    pub battery: String,
+    /// Pilot signals: `continuous` (only this one so far).
+    #[arg(long, value_name = "PILOTS", default_value = "continuous")]
+    pub pilots: String,
+    /// Write the JSON report (an array, one object per policy) to this file.
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Skip rows that cannot be read (listed on stderr) instead of stopping at the first.
+    #[arg(long)]
+    pub skip_bad_rows: bool,
+    /// Run the real server against the simulated vendor cloud over HTTP for the bundled day
+    /// (Caltech's garage, 2019-06-14), in sped-up wall-clock time.
+    #[arg(long)]
+    pub wire: bool,
+    /// With --wire: simulated seconds per real second (600: the recorded day, 29 simulated
+    /// hours, in about 3 minutes; the control loop then reacts within about 10 simulated
+    /// minutes).
     #[arg(long, value_name = "FACTOR", default_value_t = 600.0, value_parser = parse_speedup)]
     pub speedup: f64,
-    /// The garage's service cap, kW.
-    #[arg(long, value_name = "KW", default_value_t = 150.0, value_parser = parse_cap_kw)]
-    pub cap_kw: f64,
-    /// Folder of the replay's SQLite database, emptied at the start and kept; default: a fresh
-    /// temporary folder, removed at the end.
+    /// The service cap, kW (with --wire: 150 by default; otherwise the site file's).
+    #[arg(long, value_name = "KW", value_parser = parse_cap_kw)]
+    pub cap_kw: Option<f64>,
+    /// With --wire: folder of the replay's SQLite database, emptied at the start and kept;
+    /// default: a fresh temporary folder, removed at the end.
     #[arg(long, value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
-    /// Print the report as one JSON object instead of text.
+    /// Print the report as JSON instead of a table.
     #[arg(long)]
     pub json: bool,
+}
+
+impl ReplayArgs {
+    /// The service cap of a `--wire` run, kW.
+    pub fn wire_cap_kw(&self) -> f64 {
+        self.cap_kw.unwrap_or(150.0)
+    }
 }
 
 fn parse_cap_kw(text: &str) -> Result<f64, String> {
@@ -272,14 +316,15 @@ mod tests {
 
     #[test]
     fn replay_runs_at_600x_on_a_150_kw_service_by_default() {
-        let cli = Cli::try_parse_from(["chargeplan", "replay"]).expect("valid command line");
+        let cli =
+            Cli::try_parse_from(["chargeplan", "replay", "--wire"]).expect("valid command line");
 
         let Runnable::Replay(args) = cli.command.runnable() else {
             panic!("replay is runnable");
         };
 
         assert!((args.speedup - 600.0).abs() < f64::EPSILON);
-        assert!((args.cap_kw - 150.0).abs() < f64::EPSILON);
+        assert!((args.wire_cap_kw() - 150.0).abs() < f64::EPSILON);
         assert_eq!(args.data_dir, None);
         assert!(!args.json);
     }
@@ -289,6 +334,7 @@ mod tests {
         let cli = Cli::try_parse_from([
             "chargeplan",
             "replay",
+            "--wire",
             "--speedup",
             "3600",
             "--cap-kw",
@@ -303,12 +349,12 @@ mod tests {
             panic!("replay is runnable");
         };
         assert!((args.speedup - 3600.0).abs() < f64::EPSILON);
-        assert!((args.cap_kw - 30.0).abs() < f64::EPSILON);
+        assert!((args.wire_cap_kw() - 30.0).abs() < f64::EPSILON);
         assert_eq!(args.data_dir, Some(PathBuf::from("d")));
         assert!(args.json);
         for bad in ["0", "-1", "NaN", "inf", "lots"] {
             assert!(
-                Cli::try_parse_from(["chargeplan", "replay", "--cap-kw", bad]).is_err(),
+                Cli::try_parse_from(["chargeplan", "replay", "--wire", "--cap-kw", bad]).is_err(),
                 "{bad}"
             );
         }

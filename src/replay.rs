@@ -1,10 +1,12 @@
-//! `chargeplan replay`: the real control loop through a recorded day. The demo's set-up (a
-//! simulated Caltech garage replaying 2019-06-14 on a sped-up clock) with texts dropped; each
-//! replayed driver submits their recorded request as soon as their session reaches the store;
-//! an hour after the day's last departure everything stops and the store is measured against
-//! the hindsight optimum.
+//! `chargeplan replay`: by default the fast replay in simulated time (`fast.rs`, the engine
+//! in `chargeplan-replay`); with `--wire`, the real control loop through a recorded day: the
+//! demo's set-up (a simulated Caltech garage replaying 2019-06-14 on a sped-up clock) with
+//! texts dropped; each replayed driver submits their recorded request as soon as their session
+//! reaches the store; an hour after the day's last departure everything stops and the store is
+//! measured against the hindsight optimum.
 
 mod drivers;
+mod fast;
 mod measure;
 mod report;
 
@@ -42,6 +44,9 @@ pub async fn run(
     settings: &Settings,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
+    if !args.wire {
+        return fast::run(args);
+    }
     let dir = DataDir::new(args.data_dir.as_deref())?;
     let report = replay(args, settings, dir.path(), shutdown).await;
     drop(dir);
@@ -84,7 +89,7 @@ async fn replay(
     let report = async {
         let store = scenario::fresh_store(dir).await?;
         server::migrate_store(store.as_ref()).await?;
-        scenario::seed(store.as_ref(), clock.now(), args.cap_kw).await?;
+        scenario::seed(store.as_ref(), clock.now(), args.wire_cap_kw()).await?;
         let listener = TcpListener::bind(settings.server.listen)
             .await
             .with_context(|| format!("cannot listen on {}", settings.server.listen))?;
@@ -226,7 +231,7 @@ async fn measure(
     );
     let inputs = Inputs {
         speedup: args.speedup,
-        cap_kw: args.cap_kw,
+        cap_kw: args.wire_cap_kw(),
         outcomes: measured.outcomes,
         submitted: submissions.submitted,
         peak_kw: measured.peak_kw,

@@ -9,7 +9,15 @@ fn a_replay_of_the_recorded_day_delivers_no_more_than_hindsight_and_than_was_ask
 
     let output = run(
         cwd.path(),
-        &["replay", "--speedup", "3600", "--cap-kw", "30", "--json"],
+        &[
+            "replay",
+            "--wire",
+            "--speedup",
+            "3600",
+            "--cap-kw",
+            "30",
+            "--json",
+        ],
         &[("CHARGEPLAN__LOG__FILTER", "warn")],
     );
 

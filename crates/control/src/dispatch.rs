@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use chargeplan_core::{
-    Circuit, CircuitTree, Clock, LimitPeriod, Plan, Port, Session, SessionId, Setpoint,
-    SetpointState, SiteId, VendorAccountId, effective_cap,
+    CapOverride, Circuit, CircuitTree, Clock, LimitPeriod, Plan, Port, ScheduledCap, Session,
+    SessionId, Setpoint, SetpointState, SiteId, VendorAccountId, effective_cap,
 };
 use chargeplan_exchange::accounts::{cloud_for, parse_rate_unit};
 use chargeplan_exchange::dispatch::{
@@ -77,26 +77,26 @@ impl Dispatchers {
             .map(|s| s.session.clone())
             .collect();
         let setpoints = latest_setpoints(store.as_ref(), &sessions).await?;
-        let current = current_limits(&setpoints, now);
-        let mut orders = orders_from_plan(plan, &ports, &sessions, &current);
-        let mut unsafe_plan = false;
-        let violation =
-            worst_case(store.as_ref(), plan, snapshot, &ports, &orders, &setpoints).await?;
-        let started = self
-            .metrics
-            .sites()
-            .set_worst_case(&plan.site_id, violation.as_ref().map(ToString::to_string));
-        if let Some(violation) = violation {
-            // Never send a set of limits that could overload a circuit: send only what lowers
-            // limits now, and plan again (the next plan counts the doubtful ports at maximum).
+        let site = &snapshot.site;
+        let caps = CapRules {
+            tree: CircuitTree::new(store.list_circuits(&site.id).await?)?,
+            scheduled: store.list_scheduled_caps(&site.id).await?,
+            overrides: store.list_cap_overrides(&site.id, plan.start).await?,
+        };
+        let decided = decide_orders(plan, snapshot, &ports, &setpoints, &caps, now);
+        let mut orders = decided.orders;
+        let unsafe_plan = decided.held_back.is_some();
+        let started = self.metrics.sites().set_worst_case(
+            &plan.site_id,
+            decided.held_back.as_ref().map(ToString::to_string),
+        );
+        if let Some(violation) = decided.held_back {
             // One ERROR per episode; the metric and the dashboard show it while it lasts.
             if started {
                 tracing::error!(site.id = %plan.site_id, violation = %violation, "limits held back: worst case over a cap");
             } else {
                 tracing::debug!(site.id = %plan.site_id, violation = %violation, "limits still held back: worst case over a cap");
             }
-            orders.retain(Order::is_decrease);
-            unsafe_plan = true;
         }
         self.forget_ended(&plan.site_id, &sessions);
         orders.retain(|order| !self.unchanged(order, now));
@@ -282,20 +282,62 @@ fn current_limits(
         .collect()
 }
 
+/// The caps a site's circuits are under: the tree and its scheduled windows and overrides.
+#[derive(Debug, Clone)]
+pub struct CapRules {
+    pub tree: CircuitTree,
+    pub scheduled: Vec<ScheduledCap>,
+    /// Overrides that have not ended by the plan's start.
+    pub overrides: Vec<CapOverride>,
+}
+
+/// The orders a plan makes, as the dispatcher is to send them.
+#[derive(Debug, Clone)]
+pub struct Decided {
+    pub orders: Vec<Order>,
+    /// When the worst case of the full set exceeds a cap: only the decreases are left in
+    /// `orders`, and the site must be planned again at once.
+    pub held_back: Option<Violation>,
+}
+
+/// Turns a plan into charging-profile orders, without I/O: the profile rules of
+/// `orders_from_plan`, then the worst-case check (never send a set of limits that could
+/// overload a circuit: keep only what lowers limits now, and plan again — the next plan counts
+/// the doubtful ports at maximum). `setpoints` holds each open session's newest setpoint. The
+/// server's dispatch and the replay share this step.
+pub fn decide_orders(
+    plan: &Plan,
+    snapshot: &SiteSnapshot,
+    ports: &[Port],
+    setpoints: &HashMap<SessionId, Setpoint>,
+    caps: &CapRules,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Decided {
+    let sessions: Vec<_> = snapshot
+        .sessions
+        .iter()
+        .map(|s| s.session.clone())
+        .collect();
+    let current = current_limits(setpoints, now);
+    let mut orders = orders_from_plan(plan, ports, &sessions, &current);
+    let held_back = worst_case(plan, snapshot, ports, &orders, setpoints, caps);
+    if held_back.is_some() {
+        orders.retain(Order::is_decrease);
+    }
+    Decided { orders, held_back }
+}
+
 /// The first circuit and instant of the plan where the orders, plus every port we cannot
 /// vouch for at its maximum, would exceed the cap.
-async fn worst_case(
-    store: &dyn Store,
+fn worst_case(
     plan: &Plan,
     snapshot: &SiteSnapshot,
     ports: &[Port],
     orders: &[Order],
     setpoints: &HashMap<SessionId, Setpoint>,
-) -> Result<Option<Violation>, ControlError> {
+    caps: &CapRules,
+) -> Option<Violation> {
     let site = &snapshot.site;
-    let tree = CircuitTree::new(store.list_circuits(&site.id).await?)?;
-    let scheduled = store.list_scheduled_caps(&site.id).await?;
-    let overrides = store.list_cap_overrides(&site.id, plan.start).await?;
     let worst: Vec<(Port, Worst)> = ports
         .iter()
         .map(|port| (port.clone(), port_worst(port, snapshot, orders, setpoints)))
@@ -307,9 +349,16 @@ async fn worst_case(
         ]
     });
     let cap = |circuit: &Circuit, at| {
-        effective_cap(circuit, &scheduled, &overrides, site.time_zone, at).get()
+        effective_cap(
+            circuit,
+            &caps.scheduled,
+            &caps.overrides,
+            site.time_zone,
+            at,
+        )
+        .get()
     };
-    Ok(first_violation(&tree, cap, &worst, instants))
+    first_violation(&caps.tree, cap, &worst, instants)
 }
 
 /// What a port may draw once the orders are carried out.
@@ -374,6 +423,22 @@ mod tests {
                 })
                 .collect(),
         )
+    }
+
+    #[test]
+    fn a_later_profile_with_the_same_limits_from_now_on_is_unchanged() {
+        let now = schedule(10, &[]).0;
+        let old = schedule(0, &[(0, 6.0), (30, 3.0), (60, 0.0)]);
+        let same = schedule(8, &[(0, 6.0), (22, 3.0), (52, 0.0)]);
+        let lower_later = schedule(8, &[(0, 6.0), (22, 2.0), (52, 0.0)]);
+        let starts_later = schedule(12, &[(0, 6.0), (18, 3.0), (48, 0.0)]);
+
+        assert!(same_from(&old, &same, now));
+        assert!(!same_from(&old, &lower_later, now));
+        assert!(
+            !same_from(&old, &starts_later, now),
+            "no limit at all before it starts"
+        );
     }
 
     fn snapshot_with_excluded(port: &Port, now: chrono::DateTime<Utc>) -> SiteSnapshot {
@@ -442,22 +507,6 @@ mod tests {
             worst,
             Worst::AtMax,
             "not idle: a car is plugged in, unlimited"
-        );
-    }
-
-    #[test]
-    fn a_later_profile_with_the_same_limits_from_now_on_is_unchanged() {
-        let now = schedule(10, &[]).0;
-        let old = schedule(0, &[(0, 6.0), (30, 3.0), (60, 0.0)]);
-        let same = schedule(8, &[(0, 6.0), (22, 3.0), (52, 0.0)]);
-        let lower_later = schedule(8, &[(0, 6.0), (22, 2.0), (52, 0.0)]);
-        let starts_later = schedule(12, &[(0, 6.0), (18, 3.0), (48, 0.0)]);
-
-        assert!(same_from(&old, &same, now));
-        assert!(!same_from(&old, &lower_later, now));
-        assert!(
-            !same_from(&old, &starts_later, now),
-            "no limit at all before it starts"
         );
     }
 }

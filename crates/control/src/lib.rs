@@ -18,12 +18,12 @@ mod service;
 pub mod site_gauges;
 pub mod snapshot;
 mod supervisor;
-mod triggers;
+pub mod triggers;
 pub mod waitlist;
 mod worker;
 
 pub use config::ControlConfig;
-pub use dispatch::DispatchSetup;
+pub use dispatch::{CapRules, Decided, DispatchSetup, decide_orders};
 pub use error::ControlError;
 pub use health::NotPlannable;
 pub use metrics::{ControlMetrics, SOLVE_BUCKETS_S, result_labels};

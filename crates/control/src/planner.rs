@@ -82,7 +82,12 @@ pub(crate) async fn replan_observed(
     })
 }
 
-fn to_plan(
+/// The optimizer's answer for `snapshot` as the plan the control loop stores and dispatches
+/// (pure; the replay turns every policy's answer into a plan through this too).
+///
+/// # Errors
+/// When the answer's slot length or horizon does not fit a stored plan.
+pub fn to_plan(
     site: &Site,
     snapshot: &SiteSnapshot,
     summary: &opt::Plan,

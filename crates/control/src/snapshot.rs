@@ -4,7 +4,8 @@
 use std::collections::HashMap;
 
 use chargeplan_core::{
-    ChargingRequest, Circuit, Port, PortId, RequestedEnergy, Session, Site, effective_cap,
+    CapOverride, ChargingRequest, Circuit, MeterSample, Port, PortId, RequestedEnergy,
+    ScheduledCap, Session, Setpoint, Site, Tariff, effective_cap,
 };
 use chargeplan_optimizer as opt;
 use chargeplan_store::StoreError;
@@ -60,6 +61,36 @@ pub struct SnapshotSession {
     pub departure: DateTime<Utc>,
 }
 
+/// Everything [`from_facts`] needs about a site, as read from the store at one instant: the
+/// replay builds the same facts from its own simulated state.
+#[derive(Debug, Clone, Default)]
+pub struct SiteFacts {
+    pub circuits: Vec<Circuit>,
+    pub scheduled: Vec<ScheduledCap>,
+    /// Overrides that have not ended by the plan's start.
+    pub overrides: Vec<CapOverride>,
+    pub ports: Vec<Port>,
+    pub tariff: Option<Tariff>,
+    /// Every open session on a controllable port, with what planning it needs.
+    pub sessions: Vec<SessionFacts>,
+    /// How many open sessions are on ports that take no profiles.
+    pub uncontrollable_sessions: usize,
+}
+
+/// One open session on a controllable port, as the store knows it.
+#[derive(Debug, Clone)]
+pub struct SessionFacts {
+    pub session: Session,
+    /// Its newest setpoint, whatever its state.
+    pub latest_setpoint: Option<Setpoint>,
+    /// The driver's latest request.
+    pub request: Option<ChargingRequest>,
+    /// Meter samples within the feedback window, oldest first.
+    pub samples: Vec<MeterSample>,
+    /// Its setpoints made from a few hours before the feedback window on.
+    pub setpoints: Vec<Setpoint>,
+}
+
 /// Reads the site from the store and builds the problem for a plan starting at `now` (to the
 /// second): a plan starting at the current slot's boundary would promise energy in time that
 /// has already passed.
@@ -70,18 +101,92 @@ pub async fn build(
     config: &ControlConfig,
     taper: &TaperMemory,
 ) -> Result<SiteSnapshot, StoreError> {
-    let slot = site.slot_minutes.duration();
+    let facts = load(store, site, now).await?;
+    Ok(from_facts(&facts, site, now, config, taper))
+}
+
+/// Reads what [`from_facts`] needs from the store.
+pub async fn load(
+    store: &dyn Store,
+    site: &Site,
+    now: DateTime<Utc>,
+) -> Result<SiteFacts, StoreError> {
     let start = DateTime::from_timestamp(now.timestamp(), 0).unwrap_or(now);
     let circuits = store.list_circuits(&site.id).await?;
     let scheduled = store.list_scheduled_caps(&site.id).await?;
     let overrides = store.list_cap_overrides(&site.id, start).await?;
-    let ports: HashMap<PortId, Port> = store
-        .list_ports(&site.id)
-        .await?
-        .into_iter()
-        .map(|port| (port.id.clone(), port))
+    let ports = store.list_ports(&site.id).await?;
+    let controllable: HashMap<&PortId, &Port> = ports
+        .iter()
+        .filter(|port| port.controllable)
+        .map(|port| (&port.id, port))
         .collect();
-    let open = store.list_open_sessions(&site.id).await?;
+    let feedback = FeedbackConfig::default();
+    let mut sessions = Vec::new();
+    let mut uncontrollable_sessions = 0;
+    for session in store.list_open_sessions(&site.id).await? {
+        if !session
+            .port_id
+            .as_ref()
+            .is_some_and(|id| controllable.contains_key(id))
+        {
+            if session
+                .port_id
+                .as_ref()
+                .is_some_and(|id| ports.iter().any(|port| &port.id == id))
+            {
+                uncontrollable_sessions += 1;
+            }
+            continue;
+        }
+        let latest_setpoint = store.latest_setpoint(&session.id).await?;
+        let request = store.latest_request(&session.id).await?;
+        let samples = store
+            .list_meter_samples_since(&session.id, now - feedback.window)
+            .await?;
+        // The limits in force during the feedback window (set at most a few hours before it).
+        let setpoints = store
+            .list_session_setpoints(&session.id, now - feedback.window - Duration::hours(6))
+            .await?;
+        sessions.push(SessionFacts {
+            session,
+            latest_setpoint,
+            request,
+            samples,
+            setpoints,
+        });
+    }
+    let tariff = store.get_tariff(&site.id).await?;
+    Ok(SiteFacts {
+        circuits,
+        scheduled,
+        overrides,
+        ports,
+        tariff,
+        sessions,
+        uncontrollable_sessions,
+    })
+}
+
+/// Builds the problem for a plan starting at `now` from the site's facts, without I/O (the
+/// taper memory is updated). The server and the replay share this step.
+pub fn from_facts(
+    facts: &SiteFacts,
+    site: &Site,
+    now: DateTime<Utc>,
+    config: &ControlConfig,
+    taper: &TaperMemory,
+) -> SiteSnapshot {
+    let slot = site.slot_minutes.duration();
+    let start = DateTime::from_timestamp(now.timestamp(), 0).unwrap_or(now);
+    let circuits = &facts.circuits;
+    let scheduled = &facts.scheduled;
+    let overrides = &facts.overrides;
+    let ports: HashMap<PortId, Port> = facts
+        .ports
+        .iter()
+        .map(|port| (port.id.clone(), port.clone()))
+        .collect();
 
     // Every port we do not control counts at its maximum, plugged in or not: it may start
     // drawing at any moment and nothing we send can stop it.
@@ -91,30 +196,37 @@ pub async fn build(
     }
     let mut planned = Vec::new();
     let mut excluded = Vec::new();
-    let mut uncontrollable_sessions = 0;
-    for session in open {
+    let uncontrollable_sessions = facts.uncontrollable_sessions;
+    for facts in &facts.sessions {
+        let session = &facts.session;
         let Some(port) = session.port_id.as_ref().and_then(|id| ports.get(id)) else {
             continue;
         };
         if !port.controllable {
-            uncontrollable_sessions += 1;
             continue;
         }
-        let recent = store
-            .list_session_setpoints(&session.id, now - config.retry.lookback())
-            .await?;
+        let since = now - config.retry.lookback();
+        let recent: Vec<Setpoint> = facts
+            .setpoints
+            .iter()
+            .filter(|sp| sp.updated_at >= since)
+            .cloned()
+            .collect();
         let state = ControlState::of(&recent, now, &config.retry);
         if state != ControlState::Controlled {
             // Its newest limit was refused, or its outcome is unknown: it may draw the port's
             // maximum. Planned (and so limited) again at the state's retry, or as soon as a
             // late answer settles it.
             *fixed_load.entry(port.circuit_id.as_str()).or_default() += port.max_power.get();
-            excluded.push(ExcludedSession { session, state });
+            excluded.push(ExcludedSession {
+                session: session.clone(),
+                state,
+            });
             continue;
         }
-        let request = store.latest_request(&session.id).await?;
-        let departure = planned_departure(&session, request.as_ref(), start, slot, config);
-        planned.push((session, request, departure, port.clone()));
+        let request = facts.request.clone();
+        let departure = planned_departure(session, request.as_ref(), start, slot, config);
+        planned.push((facts, request, departure, port.clone()));
     }
 
     let horizon_end = planned
@@ -134,8 +246,8 @@ pub async fn build(
         .map(|circuit| {
             problem_circuit(
                 circuit,
-                &scheduled,
-                &overrides,
+                scheduled,
+                overrides,
                 site,
                 start,
                 slot,
@@ -144,7 +256,7 @@ pub async fn build(
             )
         })
         .collect();
-    let tariff = store.get_tariff(&site.id).await?.map(|tariff| opt::Tariff {
+    let tariff = facts.tariff.as_ref().map(|tariff| opt::Tariff {
         energy_price_per_kwh_by_slot: (0..horizon_slots)
             .map(|t| tariff.price_at(site.time_zone, slot_at(start, slot, t)))
             .collect(),
@@ -156,26 +268,20 @@ pub async fn build(
     taper.retain(
         &planned
             .iter()
-            .map(|(s, ..)| s.id.clone())
+            .map(|(s, ..)| s.session.id.clone())
             .collect::<Vec<_>>(),
     );
     let mut problem_sessions = Vec::with_capacity(planned.len());
     let mut sessions = Vec::with_capacity(planned.len());
-    for (session, request, departure, port) in planned {
+    for (facts, request, departure, port) in planned {
+        let session = &facts.session;
         let window_h = (departure.min(horizon_end) - start).num_seconds().max(0) as f64 / 3600.0;
         let feedback = FeedbackConfig::default();
-        let samples = store
-            .list_meter_samples_since(&session.id, now - feedback.window)
-            .await?;
-        // The limits in force during the feedback window (set at most a few hours before it).
-        let setpoints = store
-            .list_session_setpoints(&session.id, now - feedback.window - Duration::hours(6))
-            .await?;
         let max_kw = taper.max_kw(
             &session.id,
             port.max_power.get(),
-            &samples,
-            &setpoints,
+            &facts.samples,
+            &facts.setpoints,
             now,
             &feedback,
         );
@@ -196,13 +302,13 @@ pub async fn build(
             arrival: None,
         });
         sessions.push(SnapshotSession {
-            session,
+            session: session.clone(),
             request,
             departure,
         });
     }
 
-    Ok(SiteSnapshot {
+    SiteSnapshot {
         site: site.clone(),
         problem: opt::Problem {
             start,
@@ -216,7 +322,7 @@ pub async fn build(
         excluded,
         uncontrollable_sessions,
         reserved_kw: fixed_load.values().sum(),
-    })
+    }
 }
 
 /// The driver's departure; a session without one (or whose driver is late) is planned to
@@ -250,8 +356,8 @@ fn min_power_kw(port: &Port) -> f64 {
 )]
 fn problem_circuit(
     circuit: &Circuit,
-    scheduled: &[chargeplan_core::ScheduledCap],
-    overrides: &[chargeplan_core::CapOverride],
+    scheduled: &[ScheduledCap],
+    overrides: &[CapOverride],
     site: &Site,
     start: DateTime<Utc>,
     slot: Duration,

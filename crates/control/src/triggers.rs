@@ -4,7 +4,7 @@ use chargeplan_core::SessionId;
 use chargeplan_store::{Event, EventKind};
 
 /// Measured power this far from the plan (more than 1 kW and 20 %) is worth a new plan.
-pub(crate) fn drift_matters(planned_kw: f64, measured_kw: f64) -> bool {
+pub fn drift_matters(planned_kw: f64, measured_kw: f64) -> bool {
     let gap = (planned_kw - measured_kw).abs();
     gap > 1.0 && gap > 0.2 * planned_kw.max(measured_kw)
 }
