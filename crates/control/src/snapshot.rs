@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use chargeplan_core::{
-    CapOverride, ChargingRequest, Circuit, MeterSample, Port, PortId, RequestedEnergy,
+    BilledPeak, CapOverride, ChargingRequest, Circuit, MeterSample, Port, PortId, RequestedEnergy,
     ScheduledCap, Session, Setpoint, Site, Tariff, effective_cap,
 };
 use chargeplan_optimizer as opt;
@@ -13,6 +13,7 @@ use chargeplan_store::prelude::*;
 use chrono::{DateTime, Duration, Utc};
 
 use crate::ControlConfig;
+use crate::billed_peak;
 use crate::control_state::ControlState;
 use crate::feedback::{FeedbackConfig, TaperMemory};
 
@@ -75,6 +76,9 @@ pub struct SiteFacts {
     pub sessions: Vec<SessionFacts>,
     /// How many open sessions are on ports that take no profiles.
     pub uncontrollable_sessions: usize,
+    /// The peak already set in the current billing period (see [`crate::billed_peak`]); the
+    /// optimizer prices only load above it. `None` before any is measured.
+    pub billed_peak: Option<BilledPeak>,
 }
 
 /// One open session on a controllable port, as the store knows it.
@@ -105,7 +109,8 @@ pub async fn build(
     Ok(from_facts(&facts, site, now, config, taper))
 }
 
-/// Reads what [`from_facts`] needs from the store.
+/// Reads what [`from_facts`] needs from the store, and records the billed peak when the
+/// samples read show a higher one (or the first of a new billing period).
 pub async fn load(
     store: &dyn Store,
     site: &Site,
@@ -157,6 +162,17 @@ pub async fn load(
         });
     }
     let tariff = store.get_tariff(&site.id).await?;
+    let billed_peak = match tariff.as_ref().filter(|t| t.demand_charge_per_kw > 0.0) {
+        Some(tariff) => {
+            let stored = store.billed_peak(&site.id).await?;
+            let peak = current_billed_peak(stored.clone(), &sessions, tariff, site, now);
+            if let Some(peak) = peak.as_ref().filter(|peak| Some(*peak) != stored.as_ref()) {
+                store.record_billed_peak(peak, now).await?;
+            }
+            peak
+        }
+        None => None,
+    };
     Ok(SiteFacts {
         circuits,
         scheduled,
@@ -165,7 +181,23 @@ pub async fn load(
         tariff,
         sessions,
         uncontrollable_sessions,
+        billed_peak,
     })
+}
+
+/// The billed peak of the billing period containing `now`: the one `carried` (when of that
+/// period), raised by what the sessions' samples show.
+pub fn current_billed_peak(
+    carried: Option<BilledPeak>,
+    sessions: &[SessionFacts],
+    tariff: &Tariff,
+    site: &Site,
+    now: DateTime<Utc>,
+) -> Option<BilledPeak> {
+    let period_start = tariff.billing_period_start(site.time_zone, now);
+    let samples = sessions.iter().map(|s| s.samples.as_slice());
+    let measured = billed_peak::measure(&site.id, samples, period_start, now);
+    billed_peak::carry(carried, measured, period_start)
 }
 
 /// Builds the problem for a plan starting at `now` from the site's facts, without I/O (the
@@ -262,7 +294,11 @@ pub fn from_facts(
             .collect(),
         energy_price_per_kwh: Some(tariff.default_price_per_kwh),
         demand_charge_per_kw: tariff.demand_charge_per_kw,
-        billed_peak_kw: 0.0,
+        billed_peak_kw: facts
+            .billed_peak
+            .as_ref()
+            .filter(|peak| peak.period_start == tariff.billing_period_start(site.time_zone, now))
+            .map_or(0.0, |peak| peak.kw),
     });
 
     taper.retain(

@@ -1,5 +1,6 @@
 #![doc = include_str!("../README.md")]
 
+pub mod billed_peak;
 pub mod circuit;
 pub mod clock;
 pub mod error;
@@ -20,6 +21,7 @@ pub mod tariff;
 pub mod units;
 pub mod window;
 
+pub use billed_peak::{BilledPeak, DEMAND_INTERVAL_MINUTES};
 pub use circuit::{
     CapOverride, Circuit, CircuitTree, MAX_OVERRIDE_DAYS, ScheduledCap, effective_cap,
 };

@@ -12,8 +12,8 @@ use chargeplan_control::snapshot::{self, SessionFacts, SiteFacts};
 use chargeplan_control::triggers::drift_matters;
 use chargeplan_control::{CapRules, ControlConfig, decide_orders, planner};
 use chargeplan_core::{
-    ChargingRequest, CircuitTree, KilowattHours, Kilowatts, LimitPeriod, MeterSample, Plan,
-    Session, SessionId, Setpoint, SetpointId, SetpointState,
+    BilledPeak, ChargingRequest, CircuitTree, KilowattHours, Kilowatts, LimitPeriod, MeterSample,
+    Plan, Session, SessionId, Setpoint, SetpointId, SetpointState,
 };
 use chargeplan_optimizer as opt;
 use chrono::{DateTime, Duration, Utc};
@@ -66,6 +66,8 @@ pub struct Server {
     known: BTreeMap<usize, Known>,
     by_session: HashMap<SessionId, usize>,
     plan: Option<Plan>,
+    /// The billing period's peak as the server measured it (the store's `billed_peaks`).
+    billed_peak: Option<BilledPeak>,
 }
 
 /// Why a re-plan failed.
@@ -95,6 +97,7 @@ impl Server {
             known: BTreeMap::new(),
             by_session: HashMap::new(),
             plan: None,
+            billed_peak: None,
         })
     }
 
@@ -185,7 +188,21 @@ impl Server {
         now: DateTime<Utc>,
         planner: Planner,
     ) -> Result<Replanned, ReplanError> {
-        let facts = self.facts(site, now);
+        let mut facts = self.facts(site, now);
+        let demand_charged = site
+            .tariff
+            .as_ref()
+            .filter(|t| t.demand_charge_per_kw > 0.0);
+        facts.billed_peak = demand_charged.and_then(|tariff| {
+            snapshot::current_billed_peak(
+                self.billed_peak.clone(),
+                &facts.sessions,
+                tariff,
+                &site.site,
+                now,
+            )
+        });
+        self.billed_peak.clone_from(&facts.billed_peak);
         let snapshot = snapshot::from_facts(&facts, &site.site, now, &self.config, &self.taper);
         if snapshot.sessions.is_empty() {
             self.plan = None;
@@ -274,6 +291,7 @@ impl Server {
                 .collect(),
             // The simulated site's ports all take profiles.
             uncontrollable_sessions: 0,
+            billed_peak: self.billed_peak.clone(),
         }
     }
 }

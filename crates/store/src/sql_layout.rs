@@ -310,6 +310,49 @@ macro_rules! impl_layout_store {
                     .transpose()
             }
 
+            async fn billed_peak(&self, site: &chargeplan_core::SiteId) -> Result<Option<chargeplan_core::BilledPeak>, $crate::StoreError> {
+                let row: Option<(i64, f64, i64)> = sqlx::query_as(
+                    "SELECT period_start, kw, interval_start FROM billed_peaks WHERE site_id = $1",
+                )
+                .bind(site.as_str())
+                .fetch_optional(&self.pool)
+                .await?;
+                row.map(|(period_start, kw, interval_start)| {
+                    Ok(chargeplan_core::BilledPeak {
+                        site_id: site.clone(),
+                        period_start: $crate::time::from_micros(period_start)?,
+                        kw,
+                        interval_start: $crate::time::from_micros(interval_start)?,
+                    })
+                })
+                .transpose()
+            }
+
+            async fn record_billed_peak(&self, peak: &chargeplan_core::BilledPeak, now: chrono::DateTime<chrono::Utc>) -> Result<bool, $crate::StoreError> {
+                if !peak.kw.is_finite() || peak.kw < 0.0 {
+                    return Err($crate::StoreError::Invalid(chargeplan_core::ValueError::invalid(
+                        "billed_peak.kw",
+                        format!("must be a finite number of kW, not negative, got {}", peak.kw),
+                    )));
+                }
+                let done = sqlx::query(
+                    "INSERT INTO billed_peaks (site_id, period_start, kw, interval_start, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5) \
+                     ON CONFLICT (site_id) DO UPDATE SET period_start = excluded.period_start, kw = excluded.kw, \
+                     interval_start = excluded.interval_start, updated_at = excluded.updated_at \
+                     WHERE excluded.period_start > billed_peaks.period_start \
+                     OR (excluded.period_start = billed_peaks.period_start AND excluded.kw > billed_peaks.kw)",
+                )
+                .bind(peak.site_id.as_str())
+                .bind($crate::time::to_micros(peak.period_start))
+                .bind(peak.kw)
+                .bind($crate::time::to_micros(peak.interval_start))
+                .bind($crate::time::to_micros(now))
+                .execute(&self.pool)
+                .await?;
+                Ok(done.rows_affected() > 0)
+            }
+
             async fn upsert_port(&self, port: &chargeplan_core::Port) -> Result<(), $crate::StoreError> {
                 let done = sqlx::query(
                     "INSERT INTO ports (id, site_id, circuit_id, vendor_account, location_id, evse_uid, connector_id, max_kw, phases, \

@@ -2,10 +2,10 @@
 
 use async_trait::async_trait;
 use chargeplan_core::{
-    CapOverride, ChargingRequest, Circuit, CircuitId, MemberId, MeterSample, Participant,
-    ParticipantId, PhoneNumber, Plan, PlanId, Port, PortId, ScheduledCap, Session, SessionId,
-    Setpoint, SetpointId, SetpointState, Site, SiteId, Tariff, TokenUid, VendorAccountId,
-    VendorRef,
+    BilledPeak, CapOverride, ChargingRequest, Circuit, CircuitId, MemberId, MeterSample,
+    Participant, ParticipantId, PhoneNumber, Plan, PlanId, Port, PortId, ScheduledCap, Session,
+    SessionId, Setpoint, SetpointId, SetpointState, Site, SiteId, Tariff, TokenUid,
+    VendorAccountId, VendorRef,
 };
 use chrono::{DateTime, Utc};
 
@@ -148,6 +148,16 @@ pub trait LayoutStore: Send + Sync {
     ) -> Result<u64, StoreError>;
     async fn set_tariff(&self, tariff: &Tariff, now: DateTime<Utc>) -> Result<(), StoreError>;
     async fn get_tariff(&self, site: &SiteId) -> Result<Option<Tariff>, StoreError>;
+    /// The site's billed peak as last recorded (of whatever billing period it was).
+    async fn billed_peak(&self, site: &SiteId) -> Result<Option<BilledPeak>, StoreError>;
+    /// Records `peak` when it is of a later billing period than the one stored, or higher in
+    /// the same one ([`BilledPeak::max_with`]); otherwise changes nothing. Returns whether it
+    /// was recorded.
+    async fn record_billed_peak(
+        &self,
+        peak: &BilledPeak,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
 
     async fn upsert_port(&self, port: &Port) -> Result<(), StoreError>;
     async fn list_ports(&self, site: &SiteId) -> Result<Vec<Port>, StoreError>;

@@ -1,8 +1,8 @@
 //! Sites, circuits, caps, tariffs and ports.
 
 use chargeplan_core::{
-    CapOverride, Kilowatts, LocalWindow, PortId, PriceWindow, ScheduledCap, Site, Tariff,
-    WeekdaySet,
+    BilledPeak, CapOverride, Kilowatts, LocalWindow, PortId, PriceWindow, ScheduledCap, Site,
+    Tariff, WeekdaySet,
 };
 use chargeplan_store::prelude::*;
 use chargeplan_store::{EventKind, StoreError};
@@ -411,5 +411,74 @@ pub async fn ending_overrides_expires_the_active_one_and_deletes_future_ones(sto
             }
         ),
         "{missing}"
+    );
+}
+
+pub async fn a_billed_peak_only_rises_within_its_period_and_starts_over_in_the_next(
+    store: &dyn Store,
+) {
+    let site = seeded_site(store, "s1").await;
+    assert_eq!(store.billed_peak(&site.id).await.expect("read"), None);
+    let peak = |period: i64, kw: f64| BilledPeak {
+        site_id: site.id.clone(),
+        period_start: minutes(period),
+        kw,
+        interval_start: minutes(period + 5),
+    };
+
+    assert!(
+        store
+            .record_billed_peak(&peak(0, 12.0), minutes(10))
+            .await
+            .expect("first")
+    );
+    assert!(
+        !store
+            .record_billed_peak(&peak(0, 11.0), minutes(11))
+            .await
+            .expect("lower")
+    );
+    assert!(
+        !store
+            .record_billed_peak(&peak(0, 12.0), minutes(12))
+            .await
+            .expect("same")
+    );
+    assert_eq!(
+        store.billed_peak(&site.id).await.expect("read"),
+        Some(peak(0, 12.0))
+    );
+    assert!(
+        store
+            .record_billed_peak(&peak(0, 14.5), minutes(13))
+            .await
+            .expect("higher")
+    );
+    // A new billing period starts over, lower or not; the old one never comes back.
+    assert!(
+        store
+            .record_billed_peak(&peak(100, 3.0), minutes(101))
+            .await
+            .expect("next")
+    );
+    assert!(
+        !store
+            .record_billed_peak(&peak(0, 40.0), minutes(102))
+            .await
+            .expect("stale")
+    );
+    assert_eq!(
+        store.billed_peak(&site.id).await.expect("read"),
+        Some(peak(100, 3.0))
+    );
+
+    let error = store
+        .record_billed_peak(&peak(100, f64::NAN), minutes(103))
+        .await
+        .expect_err("not a number");
+    assert!(matches!(error, StoreError::Invalid(_)), "{error}");
+    assert_eq!(
+        store.billed_peak(&site.id).await.expect("read"),
+        Some(peak(100, 3.0))
     );
 }

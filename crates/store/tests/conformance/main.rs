@@ -59,6 +59,7 @@ conformance!(
     layout::changing_a_static_cap_records_an_event,
     layout::scheduled_caps_and_overrides_round_trip_and_expired_overrides_drop_out,
     layout::a_tariff_round_trips_and_its_change_is_an_event,
+    layout::a_billed_peak_only_rises_within_its_period_and_starts_over_in_the_next,
     layout::ports_are_found_by_vendor_ids_and_can_be_marked_uncontrolled,
     layout::a_port_or_circuit_id_of_another_site_is_a_conflict,
     layout::ending_overrides_expires_the_active_one_and_deletes_future_ones,
