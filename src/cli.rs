@@ -216,6 +216,9 @@ pub struct ReplayArgs {
     /// Print the report as JSON instead of a table.
     #[arg(long)]
     pub json: bool,
+    /// Print a line per policy to stderr as each simulated day is replayed.
+    #[arg(long)]
+    pub progress: bool,
 }
 
 impl ReplayArgs {

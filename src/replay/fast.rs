@@ -63,6 +63,7 @@ pub fn run(args: &ReplayArgs) -> anyhow::Result<()> {
         to,
         info,
         battery,
+        progress: args.progress,
     };
     let reports = replay.run(&policies)?;
     let json = report::json(&reports);

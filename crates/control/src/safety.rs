@@ -72,15 +72,27 @@ pub fn first_violation(
     ports: &[(Port, Worst)],
     instants: impl IntoIterator<Item = DateTime<Utc>>,
 ) -> Option<Violation> {
-    for at in instants {
-        for circuit in tree.circuits() {
-            let worst_kw: f64 = ports
-                .iter()
-                .filter(|(port, _)| {
-                    tree.ancestors_inclusive(&port.circuit_id)
+    // The ports under each circuit (at any depth), found once rather than per instant.
+    let under: Vec<Vec<usize>> = tree
+        .circuits()
+        .iter()
+        .map(|circuit| {
+            (0..ports.len())
+                .filter(|&p| {
+                    tree.ancestors_inclusive(&ports[p].0.circuit_id)
                         .contains(&&circuit.id)
                 })
-                .map(|(port, worst)| worst.kw_at(port.max_power.get(), at))
+                .collect()
+        })
+        .collect();
+    for at in instants {
+        for (circuit, members) in tree.circuits().iter().zip(&under) {
+            let worst_kw: f64 = members
+                .iter()
+                .map(|&p| {
+                    let (port, worst) = &ports[p];
+                    worst.kw_at(port.max_power.get(), at)
+                })
                 .sum();
             let cap = cap_kw(circuit, at);
             if worst_kw > cap + TOLERANCE_KW {

@@ -26,6 +26,8 @@ pub struct RunOptions {
     pub planner: Option<Planner>,
     pub info: Info,
     pub battery: Battery,
+    /// Print a line to stderr as each simulated local day ends, naming the run so.
+    pub progress: Option<&'static str>,
 }
 
 /// What came of one run.
@@ -38,6 +40,11 @@ pub struct Run {
     pub solve_ms: Vec<f64>,
     /// Re-plans whose worst case held limits back.
     pub held_back: usize,
+    /// The churn of each re-plan against the plan before it (see [`crate::churn`]).
+    pub churn: Vec<f64>,
+    /// Promises deferred by re-plans, and by those with nothing new to plan for (the tick).
+    pub deferred: usize,
+    pub deferred_without_news: usize,
 }
 
 /// The request the driver of `recorded` submits when the session appears at `now`.
@@ -96,6 +103,10 @@ pub fn run(
     let mut last_plan: Option<DateTime<Utc>> = None;
     let mut solve_ms = Vec::new();
     let mut held_back = 0;
+    let (mut churn, mut deferred, mut deferred_without_news) = (Vec::new(), 0, 0);
+    let started = std::time::Instant::now();
+    let local_day = |at: DateTime<Utc>| at.with_timezone(&site.site.time_zone).date_naive();
+    let mut day = local_day(t);
     while next_arrival < sessions.len() || !present.is_empty() || !left.is_empty() {
         let tick = t + poll;
         // Arrivals and departures within [t, tick), the cars drawing in between.
@@ -159,6 +170,13 @@ pub fn run(
             });
         }
         t = tick;
+        if let Some(label) = options.progress.filter(|_| local_day(t) != day) {
+            eprintln!(
+                "{label}: {day} replayed ({:.1} s)",
+                started.elapsed().as_secs_f64()
+            );
+            day = local_day(t);
+        }
         let Some(server) = server.as_mut() else {
             left.clear();
             continue;
@@ -192,6 +210,13 @@ pub fn run(
         for _ in 0..MAX_IMMEDIATE_REPLANS {
             let decided = server.replan(site, t, planner)?;
             solve_ms.extend(decided.solve_ms);
+            if let Some(change) = decided.change {
+                churn.push(change.churn);
+                deferred += change.deferred;
+                if !replan {
+                    deferred_without_news += change.deferred;
+                }
+            }
             for profile in decided.profiles {
                 cars[profile.car].set_profile(profile.starts_at, profile.periods);
             }
@@ -209,6 +234,9 @@ pub fn run(
         meter,
         solve_ms,
         held_back,
+        churn,
+        deferred,
+        deferred_without_news,
     })
 }
 

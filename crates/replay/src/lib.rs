@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 pub mod baselines;
+pub mod churn;
 pub mod engine;
 pub mod fleet;
 pub mod hindsight;
@@ -38,6 +39,8 @@ pub struct Replay {
     pub to: NaiveDate,
     pub info: Info,
     pub battery: Battery,
+    /// Print a line per policy to stderr as each simulated day ends.
+    pub progress: bool,
 }
 
 /// Why a replay cannot run.
@@ -158,7 +161,7 @@ impl Replay {
             Policy::Llf => Some(Planner::Baseline(Baseline::Llf)),
             Policy::Optimal => Some(Planner::Optimizer),
         };
-        let (delivered, meter, solve_ms, held_back, wall_s) = if policy == Policy::Hindsight {
+        let (run, wall_s) = if policy == Policy::Hindsight {
             let mut meter = meter::Meter::new(
                 self.sessions
                     .first()
@@ -171,13 +174,16 @@ impl Replay {
                     meter.add(c, *at, *kwh);
                 }
             }
-            (
-                optimum.delivered_kwh.clone(),
+            let run = engine::Run {
+                delivered_kwh: optimum.delivered_kwh.clone(),
                 meter,
-                optimum.solve_ms.clone(),
-                0,
-                hindsight_wall,
-            )
+                solve_ms: optimum.solve_ms.clone(),
+                held_back: 0,
+                churn: Vec::new(),
+                deferred: 0,
+                deferred_without_news: 0,
+            };
+            (run, hindsight_wall)
         } else {
             let run = engine::run(
                 &self.site,
@@ -186,23 +192,18 @@ impl Replay {
                     planner,
                     info: self.info,
                     battery: self.battery,
+                    progress: self.progress.then(|| policy.as_str()),
                 },
             )?;
-            let wall = started.elapsed().as_secs_f64();
-            (
-                run.delivered_kwh,
-                run.meter,
-                run.solve_ms,
-                run.held_back,
-                wall,
-            )
+            (run, started.elapsed().as_secs_f64())
         };
+        let (delivered, meter, solve_ms) = (&run.delivered_kwh, &run.meter, &run.solve_ms);
         let readout = meter.readout(self.site.tariff.as_ref(), self.site.site.time_zone);
         let energy_delivered_kwh: f64 = delivered.iter().sum();
         let served = self
             .sessions
             .iter()
-            .zip(&delivered)
+            .zip(delivered)
             .filter(|(s, got)| **got + 1e-6 >= SERVED_SHARE * self.told_kwh(s).min(s.delivered_kwh))
             .count();
         Ok(PolicyReport {
@@ -228,10 +229,14 @@ impl Replay {
             cap_violations: readout.cap_violations,
             cap_violation_kwh: readout.cap_violation_kwh,
             solves: solve_ms.len(),
-            solve_ms_p50: report::quantile(&solve_ms, 0.5),
-            solve_ms_p99: report::quantile(&solve_ms, 0.99),
+            solve_ms_p50: report::quantile(solve_ms, 0.5),
+            solve_ms_p99: report::quantile(solve_ms, 0.99),
             wall_s,
-            held_back,
+            held_back: run.held_back,
+            plan_churn_p50: report::quantile(&run.churn, 0.5),
+            plan_churn_p90: report::quantile(&run.churn, 0.9),
+            promises_deferred: run.deferred,
+            promises_deferred_without_news: run.deferred_without_news,
             hindsight_kwh,
         })
     }

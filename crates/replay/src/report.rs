@@ -34,6 +34,14 @@ pub struct PolicyReport {
     pub wall_s: f64,
     /// Re-plans whose limits the worst-case check held back (added field).
     pub held_back: usize,
+    /// Median and 90th percentile of the churn between consecutive plans: the energy moved
+    /// over the energy the previous plan promised from the re-plan on (added fields).
+    pub plan_churn_p50: f64,
+    pub plan_churn_p90: f64,
+    /// Sessions whose next 15 minutes a re-plan cut by more than half, in all re-plans and
+    /// in those with nothing new to plan for (added fields).
+    pub promises_deferred: usize,
+    pub promises_deferred_without_news: usize,
     /// The hindsight optimum's energy, kWh (added field).
     pub hindsight_kwh: f64,
 }
@@ -71,7 +79,7 @@ pub fn table(reports: &[PolicyReport]) -> String {
         ));
     }
     out.push_str(&format!(
-        "{:<13} {:>10} {:>9} {:>7} {:>8} {:>9} {:>9} {:>6} {:>7} {:>7} {:>7} {:>7}\n",
+        "{:<13} {:>10} {:>9} {:>7} {:>8} {:>9} {:>9} {:>6} {:>7} {:>7} {:>7} {:>7} {:>6} {:>9}\n",
         "policy",
         "energy kWh",
         "of hind.",
@@ -83,11 +91,13 @@ pub fn table(reports: &[PolicyReport]) -> String {
         "solves",
         "p50 ms",
         "p99 ms",
-        "wall s"
+        "wall s",
+        "churn",
+        "deferred"
     ));
     for r in reports {
         out.push_str(&format!(
-            "{:<13} {:>10.1} {:>8.1}% {:>7} {:>8.1} {:>9.2} {:>9.2} {:>6} {:>7} {:>7.1} {:>7.1} {:>7.1}\n",
+            "{:<13} {:>10.1} {:>8.1}% {:>7} {:>8.1} {:>9.2} {:>9.2} {:>6} {:>7} {:>7.1} {:>7.1} {:>7.1} {:>5.0}% {:>9}\n",
             r.policy,
             r.energy_delivered_kwh,
             100.0 * r.fraction_of_hindsight,
@@ -99,7 +109,9 @@ pub fn table(reports: &[PolicyReport]) -> String {
             r.solves,
             r.solve_ms_p50,
             r.solve_ms_p99,
-            r.wall_s
+            r.wall_s,
+            100.0 * r.plan_churn_p50,
+            r.promises_deferred
         ));
     }
     out

@@ -19,6 +19,7 @@ use chargeplan_optimizer as opt;
 use chrono::{DateTime, Duration, Utc};
 
 use crate::baselines::{self, Baseline};
+use crate::churn;
 use crate::site::SiteModel;
 
 /// What plans the site.
@@ -45,6 +46,8 @@ pub struct Replanned {
     pub held_back: bool,
     /// Wall time of the planner alone, ms (`None` when nothing was planned).
     pub solve_ms: Option<f64>,
+    /// How the plan changed what the previous one promised (`None` without one).
+    pub change: Option<churn::Change>,
 }
 
 /// A session the server knows of.
@@ -256,11 +259,16 @@ impl Server {
                 periods: order.periods,
             });
         }
+        let change = self
+            .plan
+            .as_ref()
+            .map(|old| churn::between(old, &plan, now));
         self.plan = Some(plan);
         Ok(Replanned {
             profiles,
             held_back: decided.held_back.is_some(),
             solve_ms: Some(solve_ms),
+            change,
         })
     }
 

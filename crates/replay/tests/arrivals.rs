@@ -53,6 +53,7 @@ fn replay(default_limit_kw: Option<f64>) -> Replay {
         to: NaiveDate::from_ymd_opt(2019, 6, 14).expect("day"),
         info: Info::Perfect,
         battery: Battery::Ideal,
+        progress: false,
     }
 }
 

@@ -124,6 +124,7 @@ proptest! {
             to: day,
             info: if declared { Info::Declared } else { Info::Perfect },
             battery: if taper { Battery::Taper } else { Battery::Ideal },
+            progress: false,
         };
 
         let reports = replay.run(&Policy::ALL).expect("every policy runs");
