@@ -31,6 +31,25 @@ where
     }
 }
 
+/// The path parameters as `T`. A path axum cannot read (a percent-encoded byte that is not
+/// UTF-8) answers 400 in the API's error shape.
+#[derive(Debug)]
+pub(crate) struct Path<T>(pub(crate) T);
+
+impl<S, T> FromRequestParts<S> for Path<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned + Send,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let axum::extract::Path(path) =
+            axum::extract::Path::<T>::from_request_parts(parts, state).await?;
+        Ok(Self(path))
+    }
+}
+
 /// The query string as `T`: every parameter is a string there (see [`Body`] for errors).
 #[derive(Debug)]
 pub(crate) struct Params<T>(pub(crate) T);

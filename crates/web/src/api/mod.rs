@@ -73,6 +73,7 @@ mod caps;
 mod circuits;
 mod error;
 mod input;
+mod limits;
 mod local_time;
 mod openapi;
 mod overrides;
@@ -92,6 +93,7 @@ mod sites;
 mod tariff;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use utoipa::OpenApi as _;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -164,7 +166,11 @@ pub(crate) fn log_change(
 
 /// The API's routes, for [`crate::router`].
 pub(crate) fn routes() -> Router<AppState> {
-    openapi_router().split_for_parts().0
+    openapi_router()
+        .split_for_parts()
+        .0
+        .method_not_allowed_fallback(error::method_not_allowed)
+        .layer(DefaultBodyLimit::max(openapi::MAX_BODY_BYTES))
 }
 
 #[cfg(test)]

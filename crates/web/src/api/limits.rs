@@ -1,0 +1,479 @@
+//! The server's limits in the OpenAPI document: the ranges, lengths, patterns and allowed
+//! values of the request fields and query parameters the API validates, written onto the
+//! generated schemas from the constants the validators themselves use (in `chargeplan_core`
+//! and beside each handler), so that the document cannot drift from what the server accepts.
+//!
+//! Limits that span several fields (`from` before `to`, an override's end after its start, a
+//! circuit tree with one root) are not expressible in a schema; they stay 422s with the
+//! field named. Where a limit is checked on the trimmed text, the schema asks for the text
+//! as it is stored (no surrounding spaces counted), which is never looser than the server.
+
+use chargeplan_core::{
+    BILLING_PERIOD_START_DAYS, DAY_NAMES, ID_PUNCTUATION, Kilowatts, MAX_DEMAND_CHARGE_PER_KW,
+    MAX_ID_LEN, MAX_NAME_CHARS, MAX_OCPI_ID_CHARS, MAX_OVERRIDE_REASON_CHARS, MAX_PLATE_CHARS,
+    MAX_PLATE_REGION_CHARS, MAX_PRICE_PER_KWH, MAX_TOKEN_UID_LEN, MAX_TOKENS_PER_PARTICIPANT,
+    PORT_VOLTAGES_V, Phases, SlotMinutes, WhPerMile,
+};
+use chrono_tz::TZ_VARIANTS;
+use serde_json::Value;
+use utoipa::Modify;
+use utoipa::openapi::path::{Operation, ParameterIn};
+use utoipa::openapi::schema::{ArrayItems, KnownFormat, Object, SchemaFormat, SchemaType, Type};
+use utoipa::openapi::{OpenApi, RefOr, Schema};
+
+/// What a field or parameter may hold.
+#[derive(Debug, Clone)]
+pub(crate) enum Limit {
+    /// A number from `min` to `max`; more than `min` when `above_min`.
+    Number { min: f64, above_min: bool, max: f64 },
+    /// A whole number from `min` to `max`.
+    Integer { min: u32, max: u32 },
+    /// One of these whole numbers.
+    IntegerOf(Vec<u32>),
+    /// Text of `min` to `max` characters matching `pattern` (unanchored, as in JSON Schema).
+    Text {
+        min: usize,
+        max: usize,
+        pattern: Option<String>,
+    },
+    /// Text matching `pattern`, of any length.
+    Matching(&'static str),
+    /// One of these words.
+    Word(Vec<&'static str>),
+    /// An RFC 3339 time.
+    Time,
+    /// A date, `YYYY-MM-DD`.
+    Date,
+    /// A list of `min` to `max` items, each limited by `each` when given.
+    List {
+        min: usize,
+        max: usize,
+        each: Option<Box<Limit>>,
+    },
+}
+
+/// A phone number as people type it (`PhoneNumber::parse`): a `+` and 8 to 15 digits, the
+/// first not 0, with spaces, dashes, dots and parentheses anywhere.
+const PHONE_PATTERN: &str = r"^[\s().-]*\+[\s().-]*[1-9]([\s().-]*[0-9]){7,14}[\s().-]*$";
+
+/// An identifier (`SiteId`, `CircuitId`, …): 1 to 64 ASCII letters, digits and `-_.:`.
+pub(crate) fn id() -> Limit {
+    let punctuation: String = ID_PUNCTUATION
+        .chars()
+        .flat_map(|c| ["\\]^-".contains(c).then_some('\\'), Some(c)])
+        .flatten()
+        .collect();
+    Limit::Text {
+        min: 1,
+        max: MAX_ID_LEN,
+        pattern: Some(format!("^[A-Za-z0-9{punctuation}]+$")),
+    }
+}
+
+/// A display name: 1 to 200 characters, not only spaces.
+fn name() -> Limit {
+    Limit::Text {
+        min: 1,
+        max: MAX_NAME_CHARS,
+        pattern: Some(r"\S".to_owned()),
+    }
+}
+
+/// A cap in kW: more than 0, at most the largest power.
+fn cap() -> Limit {
+    Limit::Number {
+        min: 0.0,
+        above_min: true,
+        max: Kilowatts::MAX,
+    }
+}
+
+/// A price: 0 to `max`.
+fn price(max: f64) -> Limit {
+    Limit::Number {
+        min: 0.0,
+        above_min: false,
+        max,
+    }
+}
+
+/// A local time of day, `HH:MM` (24-hour).
+fn clock_time() -> Limit {
+    Limit::Text {
+        min: 5,
+        max: 5,
+        pattern: Some("^([01][0-9]|2[0-3]):[0-5][0-9]$".to_owned()),
+    }
+}
+
+/// The days of a weekly window: one name at least, each `mon` … `sun`.
+fn days() -> Limit {
+    Limit::List {
+        min: 1,
+        max: DAY_NAMES.len(),
+        each: Some(Box::new(Limit::Word(DAY_NAMES.to_vec()))),
+    }
+}
+
+/// (schema, field, limit) of every validated field of a request body.
+pub(crate) fn body_limits() -> Vec<(&'static str, &'static str, Limit)> {
+    let (first_day, last_day) = BILLING_PERIOD_START_DAYS.into_inner();
+    let windows = |max| Limit::List {
+        min: 0,
+        max,
+        each: None,
+    };
+    vec![
+        ("SiteBody", "name", name()),
+        (
+            "SiteBody",
+            "time_zone",
+            Limit::Word(TZ_VARIANTS.iter().map(|zone| zone.name()).collect()),
+        ),
+        (
+            "SiteBody",
+            "slot_minutes",
+            Limit::IntegerOf(SlotMinutes::ALLOWED.to_vec()),
+        ),
+        (
+            "CircuitTreeBody",
+            "circuits",
+            Limit::List {
+                min: 1,
+                max: super::circuits::MAX_CIRCUITS,
+                each: None,
+            },
+        ),
+        ("CircuitBody", "id", id()),
+        ("CircuitBody", "name", name()),
+        ("CircuitBody", "parent_id", id()),
+        ("CircuitBody", "cap_kw", cap()),
+        ("CapBody", "cap_kw", cap()),
+        (
+            "ScheduleBody",
+            "windows",
+            windows(super::schedule::MAX_WINDOWS),
+        ),
+        ("WindowBody", "days", days()),
+        ("WindowBody", "start", clock_time()),
+        ("WindowBody", "end", clock_time()),
+        ("WindowBody", "cap_kw", cap()),
+        ("OverrideBody", "circuit_id", id()),
+        ("OverrideBody", "cap_kw", cap()),
+        ("OverrideBody", "starts_at", Limit::Time),
+        ("OverrideBody", "expires_at", Limit::Time),
+        (
+            "OverrideBody",
+            "duration_minutes",
+            Limit::Integer {
+                min: 1,
+                max: super::overrides::MAX_DURATION_MINUTES,
+            },
+        ),
+        (
+            "OverrideBody",
+            "reason",
+            Limit::Text {
+                min: 0,
+                max: MAX_OVERRIDE_REASON_CHARS,
+                pattern: None,
+            },
+        ),
+        (
+            "TariffBody",
+            "currency",
+            Limit::Text {
+                min: 3,
+                max: 3,
+                pattern: Some("^[A-Za-z]{3}$".to_owned()),
+            },
+        ),
+        (
+            "TariffBody",
+            "default_price_per_kwh",
+            price(MAX_PRICE_PER_KWH),
+        ),
+        ("TariffBody", "windows", windows(super::tariff::MAX_WINDOWS)),
+        (
+            "TariffBody",
+            "demand_charge_per_kw",
+            price(MAX_DEMAND_CHARGE_PER_KW),
+        ),
+        (
+            "TariffBody",
+            "billing_period_start_day",
+            Limit::Integer {
+                min: first_day,
+                max: last_day,
+            },
+        ),
+        ("PriceWindowBody", "days", days()),
+        ("PriceWindowBody", "start", clock_time()),
+        ("PriceWindowBody", "end", clock_time()),
+        ("PriceWindowBody", "price_per_kwh", price(MAX_PRICE_PER_KWH)),
+        ("PortBody", "circuit_id", id()),
+        ("PortBody", "max_power_kw", cap()),
+        (
+            "PortBody",
+            "phases",
+            Limit::IntegerOf(
+                (0..=u8::MAX)
+                    .filter(|n| Phases::try_from(*n).is_ok())
+                    .map(u32::from)
+                    .collect(),
+            ),
+        ),
+        (
+            "PortBody",
+            "voltage_v",
+            Limit::Number {
+                min: *PORT_VOLTAGES_V.start(),
+                above_min: false,
+                max: *PORT_VOLTAGES_V.end(),
+            },
+        ),
+        ("VendorView", "vendor_account", id()),
+        ("VendorView", "location_id", ocpi_id()),
+        ("VendorView", "evse_uid", ocpi_id()),
+        ("VendorView", "connector_id", ocpi_id()),
+        ("ParticipantBody", "phone", Limit::Matching(PHONE_PATTERN)),
+        (
+            "ParticipantBody",
+            "token_uids",
+            Limit::List {
+                min: 1,
+                max: MAX_TOKENS_PER_PARTICIPANT,
+                each: Some(Box::new(Limit::Text {
+                    min: 1,
+                    max: MAX_TOKEN_UID_LEN,
+                    pattern: Some("^[!-~]+$".to_owned()),
+                })),
+            },
+        ),
+        (
+            "ParticipantBody",
+            "wh_per_mile",
+            Limit::Number {
+                min: WhPerMile::MIN,
+                above_min: false,
+                max: WhPerMile::MAX,
+            },
+        ),
+        (
+            "ParticipantBody",
+            "plate",
+            Limit::Text {
+                min: 1,
+                max: MAX_PLATE_CHARS,
+                pattern: Some("[A-Za-z0-9]".to_owned()),
+            },
+        ),
+        (
+            "ParticipantBody",
+            "plate_region",
+            Limit::Text {
+                min: 0,
+                max: MAX_PLATE_REGION_CHARS,
+                pattern: None,
+            },
+        ),
+    ]
+}
+
+/// An OCPI identifier of a location, EVSE or connector (`CiString(36)`).
+fn ocpi_id() -> Limit {
+    Limit::Text {
+        min: 1,
+        max: MAX_OCPI_ID_CHARS,
+        pattern: Some(r"\S".to_owned()),
+    }
+}
+
+/// (operation id, query parameter, limit) of every validated query parameter.
+pub(crate) fn query_limits() -> Vec<(&'static str, &'static str, Limit)> {
+    vec![
+        ("list_plans", "from", Limit::Time),
+        ("list_plans", "to", Limit::Time),
+        (
+            "list_plans",
+            "limit",
+            Limit::Integer {
+                min: 1,
+                max: super::plans::MAX_LIMIT,
+            },
+        ),
+        ("list_relay_log", "from", Limit::Time),
+        ("list_relay_log", "to", Limit::Time),
+        (
+            "list_relay_log",
+            "limit",
+            Limit::Integer {
+                min: 1,
+                max: u32::try_from(super::relay_log::MAX_LIMIT).unwrap_or(u32::MAX),
+            },
+        ),
+        ("list_sessions", "state", Limit::Word(vec!["open"])),
+        ("list_sessions", "from", Limit::Time),
+        ("list_sessions", "to", Limit::Time),
+        ("list_setpoints", "since", Limit::Time),
+        ("get_report", "period", Limit::Word(vec!["day", "week"])),
+        ("get_report", "date", Limit::Date),
+        ("get_report_csv", "period", Limit::Word(vec!["day", "week"])),
+        ("get_report_csv", "date", Limit::Date),
+        (
+            "get_report_csv",
+            "table",
+            Limit::Word(vec!["sessions", "summary"]),
+        ),
+    ]
+}
+
+/// Writes [`body_limits`], [`query_limits`] and the id pattern of every path parameter into
+/// the document.
+pub(crate) struct ServerLimits;
+
+impl Modify for ServerLimits {
+    fn modify(&self, openapi: &mut OpenApi) {
+        let schemas = &mut openapi
+            .components
+            .get_or_insert_with(Default::default)
+            .schemas;
+        for (schema, field, limit) in body_limits() {
+            let Some(RefOr::T(Schema::Object(object))) = schemas.get_mut(schema) else {
+                panic!("the document has no object schema {schema}");
+            };
+            let Some(RefOr::T(property)) = object.properties.get_mut(field) else {
+                panic!("schema {schema} has no inline field {field}");
+            };
+            apply(property, &limit);
+        }
+        let queries = query_limits();
+        for item in openapi.paths.paths.values_mut() {
+            for operation in operations(item) {
+                let id = operation.operation_id.clone().unwrap_or_default();
+                for parameter in operation.parameters.iter_mut().flatten() {
+                    let limit = match parameter.parameter_in {
+                        ParameterIn::Path => Some(id_limit_of_path()),
+                        _ => queries
+                            .iter()
+                            .find(|(op, name, _)| *op == id && *name == parameter.name)
+                            .map(|(_, _, limit)| limit.clone()),
+                    };
+                    if let (Some(limit), Some(RefOr::T(schema))) = (limit, &mut parameter.schema) {
+                        apply(schema, &limit);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Path parameters are all identifiers.
+fn id_limit_of_path() -> Limit {
+    id()
+}
+
+/// The operations of a path item.
+fn operations(item: &mut utoipa::openapi::PathItem) -> impl Iterator<Item = &mut Operation> {
+    [
+        &mut item.get,
+        &mut item.put,
+        &mut item.post,
+        &mut item.delete,
+        &mut item.patch,
+    ]
+    .into_iter()
+    .filter_map(Option::as_mut)
+}
+
+/// Sets `limit` on a generated schema: a plain or nullable object, an array, or a `oneOf`
+/// of the type and `null` (as utoipa writes `Option<T>`).
+fn apply(schema: &mut Schema, limit: &Limit) {
+    match schema {
+        Schema::Object(object) => apply_to_object(object, limit),
+        Schema::Array(array) => {
+            if let Limit::List { min, max, each } = limit {
+                array.min_items = Some(*min);
+                array.max_items = Some(*max);
+                if let (Some(each), ArrayItems::RefOrSchema(items)) = (each, &mut array.items)
+                    && let RefOr::T(item) = items.as_mut()
+                {
+                    apply(item, each);
+                }
+            }
+        }
+        Schema::OneOf(one_of) => {
+            for item in &mut one_of.items {
+                if let RefOr::T(inner) = item {
+                    apply(inner, limit);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn apply_to_object(object: &mut Object, limit: &Limit) {
+    let nullable =
+        matches!(&object.schema_type, SchemaType::Array(types) if types.contains(&Type::Null));
+    if object.schema_type == SchemaType::new(Type::Null) {
+        return;
+    }
+    let with_null = |mut values: Vec<Value>| {
+        if nullable {
+            values.push(Value::Null);
+        }
+        Some(values)
+    };
+    match limit {
+        Limit::Number {
+            min,
+            above_min,
+            max,
+        } => {
+            if *above_min {
+                object.exclusive_minimum = Some((*min).into());
+            } else {
+                object.minimum = Some((*min).into());
+            }
+            object.maximum = Some((*max).into());
+        }
+        Limit::Integer { min, max } => {
+            set_integer(object, nullable);
+            object.minimum = Some(f64::from(*min).into());
+            object.maximum = Some(f64::from(*max).into());
+        }
+        Limit::IntegerOf(values) => {
+            set_integer(object, nullable);
+            object.enum_values = with_null(values.iter().map(|v| Value::from(*v)).collect());
+        }
+        Limit::Text { min, max, pattern } => {
+            object.min_length = Some(*min);
+            object.max_length = Some(*max);
+            object.pattern.clone_from(pattern);
+        }
+        Limit::Matching(pattern) => {
+            object.pattern = Some((*pattern).to_owned());
+        }
+        Limit::Word(words) => {
+            object.enum_values = with_null(words.iter().map(|w| Value::from(*w)).collect());
+        }
+        Limit::Time => {
+            object.format = Some(SchemaFormat::KnownFormat(KnownFormat::DateTime));
+        }
+        Limit::Date => {
+            object.format = Some(SchemaFormat::KnownFormat(KnownFormat::Date));
+        }
+        Limit::List { .. } => {}
+    }
+}
+
+/// A query parameter read as text but holding a whole number is documented as an integer.
+fn set_integer(object: &mut Object, nullable: bool) {
+    object.schema_type = if nullable {
+        SchemaType::from_iter([Type::Integer, Type::Null])
+    } else {
+        SchemaType::new(Type::Integer)
+    };
+    object.format = None;
+}
