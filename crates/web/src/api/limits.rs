@@ -44,10 +44,10 @@ pub(crate) enum Limit {
     Time,
     /// A date, `YYYY-MM-DD`.
     Date,
-    /// A list of `min` to `max` items, each limited by `each` when given.
+    /// A list of `min` to `max` (when given) items, each limited by `each` when given.
     List {
         min: usize,
-        max: usize,
+        max: Option<usize>,
         each: Option<Box<Limit>>,
     },
 }
@@ -106,11 +106,12 @@ fn clock_time() -> Limit {
     }
 }
 
-/// The days of a weekly window: one name at least, each `mon` … `sun`.
+/// The days of a weekly window: one name at least, each `mon` … `sun` (a day named twice
+/// counts once).
 fn days() -> Limit {
     Limit::List {
         min: 1,
-        max: DAY_NAMES.len(),
+        max: None,
         each: Some(Box::new(Limit::Word(DAY_NAMES.to_vec()))),
     }
 }
@@ -120,7 +121,7 @@ pub(crate) fn body_limits() -> Vec<(&'static str, &'static str, Limit)> {
     let (first_day, last_day) = BILLING_PERIOD_START_DAYS.into_inner();
     let windows = |max| Limit::List {
         min: 0,
-        max,
+        max: Some(max),
         each: None,
     };
     vec![
@@ -140,7 +141,7 @@ pub(crate) fn body_limits() -> Vec<(&'static str, &'static str, Limit)> {
             "circuits",
             Limit::List {
                 min: 1,
-                max: super::circuits::MAX_CIRCUITS,
+                max: Some(super::circuits::MAX_CIRCUITS),
                 each: None,
             },
         ),
@@ -242,7 +243,7 @@ pub(crate) fn body_limits() -> Vec<(&'static str, &'static str, Limit)> {
             "token_uids",
             Limit::List {
                 min: 1,
-                max: MAX_TOKENS_PER_PARTICIPANT,
+                max: Some(MAX_TOKENS_PER_PARTICIPANT),
                 each: Some(Box::new(Limit::Text {
                     min: 1,
                     max: MAX_TOKEN_UID_LEN,
@@ -394,7 +395,7 @@ fn apply(schema: &mut Schema, limit: &Limit) {
         Schema::Array(array) => {
             if let Limit::List { min, max, each } = limit {
                 array.min_items = Some(*min);
-                array.max_items = Some(*max);
+                array.max_items = *max;
                 if let (Some(each), ArrayItems::RefOrSchema(items)) = (each, &mut array.items)
                     && let RefOr::T(item) = items.as_mut()
                 {
@@ -445,6 +446,7 @@ fn apply_to_object(object: &mut Object, limit: &Limit) {
         }
         Limit::IntegerOf(values) => {
             set_integer(object, nullable);
+            object.minimum = None;
             object.enum_values = with_null(values.iter().map(|v| Value::from(*v)).collect());
         }
         Limit::Text { min, max, pattern } => {

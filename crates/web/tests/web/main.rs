@@ -5,6 +5,7 @@
 
 mod api;
 mod api_changes;
+mod api_limits;
 mod api_openapi;
 mod api_rejections;
 mod api_relay_log;
