@@ -97,14 +97,13 @@ fn price(max: f64) -> Limit {
     }
 }
 
-/// A local time of day, `HH:MM` (24-hour).
+/// A local time of day, `HH:MM` (24-hour; as chrono reads `%H:%M`, a single digit will do).
 fn clock_time() -> Limit {
-    Limit::Text {
-        min: 5,
-        max: 5,
-        pattern: Some("^([01][0-9]|2[0-3]):[0-5][0-9]$".to_owned()),
-    }
+    Limit::Matching(CLOCK_TIME_PATTERN)
 }
+
+/// [`clock_time`]'s pattern.
+const CLOCK_TIME_PATTERN: &str = r"^\s*([01]?[0-9]|2[0-3]):[0-5]?[0-9]\s*$";
 
 /// The days of a weekly window: one name at least, each `mon` … `sun` (a day named twice
 /// counts once).
