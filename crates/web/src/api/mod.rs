@@ -63,7 +63,13 @@
 //! admin-only route, 404 for an unknown or not-granted site and for an unknown record of the
 //! site (ids that cannot be ids included, except the new id of a `PUT` that creates, which is
 //! a 422), 409 when the change collides with what is stored, 422 for an invalid field (nothing
-//! is changed), and an opaque 500 whose reason is only logged.
+//! is changed), and an opaque 500 whose reason is only logged. What axum refuses before a
+//! handler runs answers in the same shape: 400 (a body that is not JSON, a path segment that
+//! is not UTF-8), 413 (a body over [`openapi::MAX_BODY_BYTES`]), 415 (not
+//! `application/json`), 405 (a method the path does not have; `Allow` lists those it has).
+//!
+//! The document carries the server's limits on every validated field and query parameter
+//! ([`limits`]), and each operation lists the error answers it can give.
 //!
 //! The routes are built by one [`OpenApiRouter`] from the handlers' `#[utoipa::path]`
 //! annotations, which also make the document ([`openapi`]); tests check the table above, the
