@@ -66,7 +66,8 @@
 //! is changed), and an opaque 500 whose reason is only logged. What axum refuses before a
 //! handler runs answers in the same shape: 400 (a body that is not JSON, a path segment that
 //! is not UTF-8), 413 (a body over [`openapi::MAX_BODY_BYTES`]), 415 (not
-//! `application/json`), 405 (a method the path does not have; `Allow` lists those it has).
+//! `application/json`), 405 (a method the path does not have; `Allow` lists those it has), 404
+//! (a path under `/api/` no route has: [`unknown_path`]).
 //!
 //! The document carries the server's limits on every validated field and query parameter
 //! ([`limits`]), and each operation lists the error answers it can give.
@@ -168,6 +169,18 @@ pub(crate) fn log_change(
         operator = %caller.operator.name,
         "site changed through the API"
     );
+}
+
+/// The answer to a path no route has: under `/api/` a 404 in the API's error shape, elsewhere
+/// axum's plain 404. (For [`crate::router`]'s fallback: a router has one, for every path.)
+pub(crate) async fn unknown_path(uri: axum::http::Uri) -> axum::response::Response {
+    use axum::response::IntoResponse as _;
+    if uri.path().starts_with("/api/") {
+        ApiError::NotFound("no such route; the routes are listed in /api/v1/openapi.json".into())
+            .into_response()
+    } else {
+        axum::http::StatusCode::NOT_FOUND.into_response()
+    }
 }
 
 /// The API's routes, for [`crate::router`].

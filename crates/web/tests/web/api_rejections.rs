@@ -1,5 +1,6 @@
 //! Requests the operator API cannot read — JSON syntax, a missing or wrong content type, a
-//! body too large, a path that is not text, a bad query, a method a path does not have —
+//! body too large, a path that is not text, a bad query, a method a path does not have, a
+//! path no route has —
 //! answer in the API's error shape, `{"error": {"message", "field"}}`, with a status the
 //! document lists for that operation.
 
@@ -204,4 +205,21 @@ async fn a_method_a_path_does_not_have_answers_405_in_json_with_allow() {
         assert!(body["error"]["message"].is_string(), "{body}");
         assert_eq!(body["error"]["field"], Value::Null);
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_path_no_route_has_answers_404_in_json_under_the_api_only() {
+    let app = TestApp::new().await;
+    let reply = send(&app, Method::GET, "/api/v1/nowhere", None, Body::empty()).await;
+    assert_eq!(reply.status, StatusCode::NOT_FOUND);
+    assert_eq!(reply.headers[header::CONTENT_TYPE], "application/json");
+    assert!(
+        reply.json()["error"]["message"].is_string(),
+        "{}",
+        reply.body
+    );
+
+    let page = app.get("/nowhere").await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    assert!(page.body.is_empty(), "{}", page.body);
 }
