@@ -1,10 +1,27 @@
 #!/usr/bin/env bash
-# Installs the system packages chargeplan needs to build, only when they are missing.
-# Sourced by ./dev and .ci/run; defines setup_system and runs nothing by itself.
+# Installs the system packages chargeplan needs to build and test, only when they are
+# missing, and the Python virtual environment of the API's property-based test.
+# Sourced by ./dev and .ci/run; defines setup_system and setup_schemathesis and runs nothing
+# by itself.
 #
 #   cmake, libclang-dev  build the HiGHS LP solver (good_lp's "highs" feature, via bindgen)
 #   pkg-config, build-essential  C toolchain and library lookup for -sys crates
 #   chromium, fonts-liberation  headless browser (and its usual fonts) for the web page tests
+#   python3, python3-venv  the virtual environment schemathesis is installed in
+
+# The schemathesis release (from PyPI) the API's property-based test runs
+# (tests/e2e/openapi_conformance.rs); changing it here reinstalls it at the next set-up.
+SCHEMATHESIS_VERSION=4.32.5
+
+# Where that virtual environment lives: $CHARGEPLAN_SCHEMATHESIS_VENV, else
+# target/schemathesis-venv in the workspace (the test looks in the same places).
+schemathesis_venv() {
+    if [ -n "${CHARGEPLAN_SCHEMATHESIS_VENV:-}" ]; then
+        echo "$CHARGEPLAN_SCHEMATHESIS_VENV"
+    else
+        echo "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/target/schemathesis-venv"
+    fi
+}
 
 # True when a libclang shared library is installed where bindgen looks for it.
 # (libclang-cpp.so, which other packages bring, is a different library and does not count.)
@@ -26,6 +43,8 @@ setup_system() {
         || missing+=(build-essential)
     command -v chromium >/dev/null 2>&1 || missing+=(chromium)
     compgen -G '/usr/share/fonts/truetype/liberation*/*.ttf' >/dev/null || missing+=(fonts-liberation)
+    command -v python3 >/dev/null 2>&1 || missing+=(python3)
+    python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || missing+=(python3-venv)
     if [ "${#missing[@]}" -eq 0 ]; then
         return 0
     fi
@@ -51,6 +70,29 @@ setup_system() {
         cat "$log" >&2
         rm -f "$log"
         echo "error: could not install ${missing[*]}" >&2
+        return 1
+    fi
+    rm -f "$log"
+}
+
+# Creates the virtual environment with schemathesis $SCHEMATHESIS_VERSION from PyPI, unless it
+# already holds that version (then it is reused and nothing is downloaded).
+setup_schemathesis() {
+    local venv
+    venv="$(schemathesis_venv)"
+    if [ "$("$venv/bin/schemathesis" --version 2>/dev/null)" = "schemathesis, version $SCHEMATHESIS_VERSION" ]; then
+        return 0
+    fi
+    echo "Installing schemathesis $SCHEMATHESIS_VERSION from PyPI in $venv" >&2
+    local log
+    log="$(mktemp)"
+    if ! { rm -rf "$venv" \
+        && python3 -m venv "$venv" \
+        && "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"; } \
+        >"$log" 2>&1; then
+        cat "$log" >&2
+        rm -f "$log"
+        echo "error: could not install schemathesis $SCHEMATHESIS_VERSION in $venv" >&2
         return 1
     fi
     rm -f "$log"

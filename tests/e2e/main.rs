@@ -7,6 +7,7 @@ mod demo;
 mod driver;
 mod garage;
 mod helpers;
+mod openapi_conformance;
 mod operators;
 mod optimize;
 mod postgres;

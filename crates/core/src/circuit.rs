@@ -6,13 +6,16 @@ use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
-use crate::error::{ValueError, trimmed_text};
+use crate::error::{MAX_NAME_CHARS, ValueError, trimmed_text};
 use crate::ids::{CircuitId, SiteId};
 use crate::units::Kilowatts;
 pub use crate::window::{LocalWindow, WeekdaySet};
 
 /// Longest accepted [`CapOverride`], from start to expiry.
 pub const MAX_OVERRIDE_DAYS: i64 = 7;
+
+/// Longest accepted reason of an override, in characters after trimming.
+pub const MAX_OVERRIDE_REASON_CHARS: usize = 200;
 
 /// A circuit (service, panel, breaker or feeder) with a static power rating.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -38,7 +41,7 @@ impl Circuit {
         parent: Option<CircuitId>,
         cap: Kilowatts,
     ) -> Result<Self, ValueError> {
-        let name = trimmed_text("name", name, 1, 200)?;
+        let name = trimmed_text("name", name, 1, MAX_NAME_CHARS)?;
         if cap.get() <= 0.0 {
             return Err(ValueError::invalid("cap_kw", "must be greater than 0 kW"));
         }
@@ -257,7 +260,7 @@ impl CapOverride {
                 format!("an override can last at most {MAX_OVERRIDE_DAYS} days"),
             ));
         }
-        let reason = trimmed_text("reason", reason, 0, 200)?;
+        let reason = trimmed_text("reason", reason, 0, MAX_OVERRIDE_REASON_CHARS)?;
         Ok(Self {
             circuit_id,
             cap,

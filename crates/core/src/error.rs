@@ -45,6 +45,9 @@ pub(crate) fn require_finite(field: &'static str, v: f64) -> Result<f64, ValueEr
     }
 }
 
+/// Longest accepted display name (of a site or a circuit), in characters after trimming.
+pub const MAX_NAME_CHARS: usize = 200;
+
 /// Trims `s` and checks it has between `min` and `max` characters.
 pub(crate) fn trimmed_text(
     field: &'static str,

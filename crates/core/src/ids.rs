@@ -13,8 +13,11 @@ pub const MAX_ID_LEN: usize = 64;
 /// Longest accepted OCPI token uid (`CiString(36)`).
 pub const MAX_TOKEN_UID_LEN: usize = 36;
 
+/// The characters an identifier may hold besides ASCII letters and digits.
+pub const ID_PUNCTUATION: &str = "-_.:";
+
 fn is_id_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':')
+    c.is_ascii_alphanumeric() || ID_PUNCTUATION.contains(c)
 }
 
 fn check_id(field: &'static str, s: &str) -> Result<(), ValueError> {

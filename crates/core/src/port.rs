@@ -7,6 +7,12 @@ use crate::error::{ValueError, require_finite, trimmed_text};
 use crate::ids::{CircuitId, PortId, SiteId, VendorAccountId};
 use crate::units::Kilowatts;
 
+/// The line-to-neutral voltages a port may have, in volts.
+pub const PORT_VOLTAGES_V: std::ops::RangeInclusive<f64> = 100.0..=1000.0;
+
+/// Longest OCPI location id, EVSE uid or connector id (`CiString(36)`), after trimming.
+pub const MAX_OCPI_ID_CHARS: usize = 36;
+
 /// Number of AC phases a port supplies. Serialized as the number `1` or `3`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "u8", into = "u8")]
@@ -71,9 +77,9 @@ impl VendorRef {
     ) -> Result<Self, ValueError> {
         Ok(Self {
             vendor_account,
-            location_id: trimmed_text("location_id", location_id, 1, 36)?,
-            evse_uid: trimmed_text("evse_uid", evse_uid, 1, 36)?,
-            connector_id: trimmed_text("connector_id", connector_id, 1, 36)?,
+            location_id: trimmed_text("location_id", location_id, 1, MAX_OCPI_ID_CHARS)?,
+            evse_uid: trimmed_text("evse_uid", evse_uid, 1, MAX_OCPI_ID_CHARS)?,
+            connector_id: trimmed_text("connector_id", connector_id, 1, MAX_OCPI_ID_CHARS)?,
         })
     }
 }
@@ -127,10 +133,11 @@ impl Port {
             ));
         }
         let voltage_v = require_finite("voltage_v", voltage_v)?;
-        if !(100.0..=1000.0).contains(&voltage_v) {
+        if !PORT_VOLTAGES_V.contains(&voltage_v) {
+            let (low, high) = PORT_VOLTAGES_V.into_inner();
             return Err(ValueError::invalid(
                 "voltage_v",
-                format!("must be between 100 and 1000 V line-to-neutral, got {voltage_v}"),
+                format!("must be between {low} and {high} V line-to-neutral, got {voltage_v}"),
             ));
         }
         Ok(Self {

@@ -4,7 +4,7 @@ use chrono::{DateTime, Duration, LocalResult, NaiveDate, NaiveDateTime, NaiveTim
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
-use crate::error::{ValueError, trimmed_text};
+use crate::error::{MAX_NAME_CHARS, ValueError, trimmed_text};
 use crate::ids::SiteId;
 use crate::units::SlotMinutes;
 
@@ -33,7 +33,7 @@ impl Site {
     ) -> Result<Self, ValueError> {
         Ok(Self {
             id,
-            name: trimmed_text("name", name, 1, 200)?,
+            name: trimmed_text("name", name, 1, MAX_NAME_CHARS)?,
             time_zone: parse_time_zone(time_zone)?,
             slot_minutes: SlotMinutes::new(slot_minutes)?,
         })

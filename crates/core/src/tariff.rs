@@ -15,6 +15,9 @@ pub const MAX_PRICE_PER_KWH: f64 = 100.0;
 /// Highest accepted demand charge per kW, in the tariff's currency.
 pub const MAX_DEMAND_CHARGE_PER_KW: f64 = 10_000.0;
 
+/// The days of the month a billing period may start on: those that exist in every month.
+pub const BILLING_PERIOD_START_DAYS: std::ops::RangeInclusive<u32> = 1..=28;
+
 /// An energy price that applies during a weekly window.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PriceWindow {
@@ -95,10 +98,13 @@ impl Tariff {
             demand_charge_per_kw,
             MAX_DEMAND_CHARGE_PER_KW,
         )?;
-        if !(1..=28).contains(&billing_period_start_day) {
+        if !BILLING_PERIOD_START_DAYS.contains(&billing_period_start_day) {
+            let (first, last) = BILLING_PERIOD_START_DAYS.into_inner();
             return Err(ValueError::invalid(
                 "billing_period_start_day",
-                format!("must be a day of the month from 1 to 28, got {billing_period_start_day}"),
+                format!(
+                    "must be a day of the month from {first} to {last}, got {billing_period_start_day}"
+                ),
             ));
         }
         Ok(Self {
@@ -125,7 +131,8 @@ impl Tariff {
         let local = at.with_timezone(&tz).date_naive();
         // `billing_period_start_day` is 1..=28 by construction, so it exists in every month;
         // the fallbacks only guard against a hand-built, invalid `Tariff`.
-        let day = self.billing_period_start_day.clamp(1, 28);
+        let (first, last) = BILLING_PERIOD_START_DAYS.into_inner();
+        let day = self.billing_period_start_day.clamp(first, last);
         let this_month = NaiveDate::from_ymd_opt(local.year(), local.month(), day).unwrap_or(local);
         let start = if local.day() >= day {
             this_month

@@ -137,9 +137,12 @@ impl SlotMinutes {
     /// The default slot length, 5 minutes.
     pub const DEFAULT: Self = Self(5);
 
-    /// Validates a slot length in minutes.
+    /// Every accepted length in minutes: the divisors of 60.
+    pub const ALLOWED: [u32; 12] = [1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30, 60];
+
+    /// Validates a slot length in minutes: one of [`Self::ALLOWED`].
     pub fn new(minutes: u32) -> Result<Self, ValueError> {
-        if (1..=60).contains(&minutes) && 60 % minutes == 0 {
+        if Self::ALLOWED.contains(&minutes) {
             Ok(Self(minutes))
         } else {
             Err(ValueError::invalid(

@@ -8,7 +8,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::ValueError;
 
-const DAY_NAMES: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+/// The day names a window shows, in week order (it also reads them in any case, and full
+/// names such as `Monday`).
+pub const DAY_NAMES: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
 /// A set of weekdays, as a bitmask (bit 0 = Monday).
 ///

@@ -93,6 +93,7 @@ pub fn router(state: AppState) -> Router {
         .merge(access::routes())
         .merge(dashboard::routes())
         .merge(metrics::routes())
+        .fallback(api::unknown_path)
         .with_state(state)
 }
 

@@ -1,13 +1,13 @@
 //! A circuit's static cap: set it and re-plan the site at once.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::circuits::{CircuitView, circuit_of, tree_view};
 use super::error::{ApiError, ForbiddenError, InvalidError, NotFoundError, UnauthorizedError};
-use super::input::{Body, cap};
+use super::input::{Body, Path, cap};
 use super::paths::CircuitPath;
 use super::site_changed;
 use crate::AppState;

@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use chargeplan_core::{Circuit, CircuitId, CircuitTree, Site, SiteId, effective_cap};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -13,7 +13,7 @@ use utoipa::ToSchema;
 use super::error::{
     ApiError, ConflictError, ForbiddenError, InvalidError, NotFoundError, UnauthorizedError,
 };
-use super::input::{Body, cap, relabel};
+use super::input::{Body, Path, cap, relabel};
 use super::local_time::local;
 use super::paths::SitePath;
 use super::site_changed;
@@ -21,7 +21,7 @@ use crate::AppState;
 use crate::access::ApiCaller;
 
 /// Most circuits one site may have.
-const MAX_CIRCUITS: usize = 500;
+pub(super) const MAX_CIRCUITS: usize = 500;
 
 /// What sets a circuit's cap now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]

@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use axum::Json;
-use axum::extract::rejection::JsonRejection;
+use axum::extract::rejection::{JsonRejection, PathRejection};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chargeplan_core::ValueError;
@@ -34,8 +34,12 @@ pub(crate) enum ApiError {
         field: Option<Cow<'static, str>>,
         message: String,
     },
-    /// The body is not JSON of the expected shape (status chosen by axum: 400, 415 or 422).
+    /// The request is not what axum can read: a body that is not JSON of the expected shape
+    /// or too large, a missing or wrong content type, a path that is not text (status chosen
+    /// by axum: 400, 413, 415 or 422).
     Body(StatusCode, String),
+    /// The path exists, but not with this method (the `Allow` header lists those it has).
+    MethodNotAllowed,
     /// Something failed on our side; the reason is logged, never shown.
     Internal(String),
 }
@@ -65,6 +69,7 @@ impl ApiError {
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::Body(status, _) => *status,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -75,6 +80,9 @@ impl ApiError {
                 "send an API token as `Authorization: Bearer <token>` (create one with `chargeplan token create`)"
             }
             Self::Revoked => "this API token was revoked",
+            Self::MethodNotAllowed => {
+                "this method is not allowed on this path; the Allow header lists those that are"
+            }
             Self::Forbidden(message)
             | Self::NotFound(message)
             | Self::Conflict(message)
@@ -116,6 +124,17 @@ impl From<JsonRejection> for ApiError {
     fn from(rejection: JsonRejection) -> Self {
         Self::Body(rejection.status(), rejection.body_text())
     }
+}
+
+impl From<PathRejection> for ApiError {
+    fn from(rejection: PathRejection) -> Self {
+        Self::Body(rejection.status(), rejection.body_text())
+    }
+}
+
+/// The answer to a method a path of the API does not have.
+pub(crate) async fn method_not_allowed() -> ApiError {
+    ApiError::MethodNotAllowed
 }
 
 impl IntoResponse for ApiError {
@@ -162,7 +181,7 @@ pub(crate) struct ErrorDetail {
 }
 
 /// One documented error answer with the [`ErrorBody`] schema.
-fn documented(status: StatusCode, description: &str) -> (String, RefOr<Doc>) {
+pub(super) fn documented(status: StatusCode, description: &str) -> (String, RefOr<Doc>) {
     let content = ContentBuilder::new()
         .schema(Some(Ref::from_schema_name("ErrorBody")))
         .build();

@@ -12,7 +12,9 @@ use serde_json::{Map, Value};
 use super::error::ApiError;
 
 /// A JSON body of type `T`. Unknown fields are rejected by `T` itself
-/// (`#[serde(deny_unknown_fields)]`); a missing or mistyped field answers 422 naming it.
+/// (`#[serde(deny_unknown_fields)]`); a missing or mistyped field answers 422 naming it. A
+/// whole number written with a fraction (`6.0`) is read as the integer it is, as JSON Schema
+/// counts it one.
 /// Handlers take `Result<Body<T>, ApiError>` and look at it only after checking the caller's
 /// access to the site, so a body sent to another site's route learns nothing.
 #[derive(Debug)]
@@ -26,12 +28,55 @@ where
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, ApiError> {
-        let Json(value) = Json::<Value>::from_request(request, state).await?;
+        let Json(mut value) = Json::<Value>::from_request(request, state).await?;
+        whole_numbers_as_integers(&mut value);
         from_value(value).map(Self)
     }
 }
 
-/// The query string as `T`: every parameter is a string there (see [`Body`] for errors).
+/// The path parameters as `T`. A path axum cannot read (a percent-encoded byte that is not
+/// UTF-8) answers 400 in the API's error shape.
+#[derive(Debug)]
+pub(crate) struct Path<T>(pub(crate) T);
+
+impl<S, T> FromRequestParts<S> for Path<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned + Send,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let axum::extract::Path(path) =
+            axum::extract::Path::<T>::from_request_parts(parts, state).await?;
+        Ok(Self(path))
+    }
+}
+
+/// Rewrites every number of `value` that is whole (`6.0`) as an integer (`6`), so that
+/// integer fields accept it; float fields read integers as well.
+fn whole_numbers_as_integers(value: &mut Value) {
+    /// Beyond 2^53 a float no longer holds every integer exactly.
+    const EXACT: f64 = 9_007_199_254_740_992.0;
+    match value {
+        Value::Number(number) => {
+            if let Some(float) = number.as_f64().filter(|_| number.is_f64())
+                && float.fract() == 0.0
+                && float.abs() <= EXACT
+            {
+                #[expect(clippy::cast_possible_truncation, reason = "whole and within 2^53")]
+                let whole = float as i64;
+                *number = whole.into();
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(whole_numbers_as_integers),
+        Value::Object(fields) => fields.values_mut().for_each(whole_numbers_as_integers),
+        Value::Bool(_) | Value::Null | Value::String(_) => {}
+    }
+}
+
+/// The query string as `T`: every parameter is a string there (see [`Body`] for errors). A
+/// parameter given empty (`?date=`) is refused naming it: leave it out for its default.
 #[derive(Debug)]
 pub(crate) struct Params<T>(pub(crate) T);
 
@@ -51,6 +96,12 @@ where
             })?;
         let mut map = Map::new();
         for (name, value) in pairs {
+            if value.trim().is_empty() {
+                return Err(ApiError::invalid_at(
+                    name.clone(),
+                    format!("{name}: empty; leave it out for its default"),
+                ));
+            }
             if map.insert(name.clone(), Value::String(value)).is_some() {
                 return Err(ApiError::invalid_at(
                     name.clone(),
@@ -214,6 +265,14 @@ mod tests {
             .unwrap_err()
             .field()
             .map(str::to_owned)
+    }
+
+    #[test]
+    fn a_whole_number_written_with_a_fraction_is_read_as_an_integer() {
+        use serde_json::json;
+        let mut value = json!({"a": 6.0, "b": [2.5, -3.0], "c": 7, "d": 1e300});
+        whole_numbers_as_integers(&mut value);
+        assert_eq!(value, json!({"a": 6, "b": [2.5, -3], "c": 7, "d": 1e300}));
     }
 
     #[test]

@@ -63,7 +63,14 @@
 //! admin-only route, 404 for an unknown or not-granted site and for an unknown record of the
 //! site (ids that cannot be ids included, except the new id of a `PUT` that creates, which is
 //! a 422), 409 when the change collides with what is stored, 422 for an invalid field (nothing
-//! is changed), and an opaque 500 whose reason is only logged.
+//! is changed), and an opaque 500 whose reason is only logged. What axum refuses before a
+//! handler runs answers in the same shape: 400 (a body that is not JSON, a path segment that
+//! is not UTF-8), 413 (a body over [`openapi::MAX_BODY_BYTES`]), 415 (not
+//! `application/json`), 405 (a method the path does not have; `Allow` lists those it has), 404
+//! (a path under `/api/` no route has: [`unknown_path`]).
+//!
+//! The document carries the server's limits on every validated field and query parameter
+//! ([`limits`]), and each operation lists the error answers it can give.
 //!
 //! The routes are built by one [`OpenApiRouter`] from the handlers' `#[utoipa::path]`
 //! annotations, which also make the document ([`openapi`]); tests check the table above, the
@@ -73,6 +80,7 @@ mod caps;
 mod circuits;
 mod error;
 mod input;
+mod limits;
 mod local_time;
 mod openapi;
 mod overrides;
@@ -92,6 +100,7 @@ mod sites;
 mod tariff;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use utoipa::OpenApi as _;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -162,9 +171,25 @@ pub(crate) fn log_change(
     );
 }
 
+/// The answer to a path no route has: under `/api/` a 404 in the API's error shape, elsewhere
+/// axum's plain 404. (For [`crate::router`]'s fallback: a router has one, for every path.)
+pub(crate) async fn unknown_path(uri: axum::http::Uri) -> axum::response::Response {
+    use axum::response::IntoResponse as _;
+    if uri.path().starts_with("/api/") {
+        ApiError::NotFound("no such route; the routes are listed in /api/v1/openapi.json".into())
+            .into_response()
+    } else {
+        axum::http::StatusCode::NOT_FOUND.into_response()
+    }
+}
+
 /// The API's routes, for [`crate::router`].
 pub(crate) fn routes() -> Router<AppState> {
-    openapi_router().split_for_parts().0
+    openapi_router()
+        .split_for_parts()
+        .0
+        .method_not_allowed_fallback(error::method_not_allowed)
+        .layer(DefaultBodyLimit::max(openapi::MAX_BODY_BYTES))
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! event). List the site's current and future ones, add one, or end a circuit's now.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use chargeplan_core::{CapOverride, MAX_OVERRIDE_DAYS, Site};
 use chrono::{DateTime, Duration, Utc};
@@ -11,12 +11,19 @@ use utoipa::ToSchema;
 
 use super::circuits::circuit_of;
 use super::error::{ApiError, ForbiddenError, InvalidError, NotFoundError, UnauthorizedError};
-use super::input::{Body, cap, relabel, time};
+use super::input::{Body, Path, cap, relabel, time};
 use super::local_time::local;
 use super::paths::{CircuitPath, SitePath};
 use super::site_changed;
 use crate::AppState;
 use crate::access::ApiCaller;
+
+/// Most minutes `duration_minutes` may give: the longest an override may last.
+#[expect(
+    clippy::cast_possible_truncation,
+    reason = "MAX_OVERRIDE_DAYS is a small positive constant"
+)]
+pub(super) const MAX_DURATION_MINUTES: u32 = (MAX_OVERRIDE_DAYS * 24 * 60) as u32;
 
 /// An override as the API shows it.
 #[derive(Debug, Serialize, ToSchema)]
@@ -166,12 +173,12 @@ pub(crate) async fn create(
     let (expires_at, field) = match (&body.expires_at, body.duration_minutes) {
         (Some(text), None) => (time("expires_at", text)?, "expires_at"),
         (None, Some(minutes)) => {
-            if minutes == 0 || i64::from(minutes) > MAX_OVERRIDE_DAYS * 24 * 60 {
+            if !(1..=MAX_DURATION_MINUTES).contains(&minutes) {
                 return Err(ApiError::invalid(
                     "duration_minutes",
                     format!(
-                        "duration_minutes: must be 1 to {} minutes ({MAX_OVERRIDE_DAYS} days)",
-                        MAX_OVERRIDE_DAYS * 24 * 60
+                        "duration_minutes: must be 1 to {MAX_DURATION_MINUTES} minutes \
+                         ({MAX_OVERRIDE_DAYS} days)"
                     ),
                 ));
             }

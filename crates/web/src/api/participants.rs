@@ -3,8 +3,8 @@
 //! (drawn again when taken); a replace keeps it.
 
 use axum::Json;
+use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chargeplan_core::{
@@ -18,6 +18,7 @@ use utoipa::ToSchema;
 use super::error::{
     ApiError, ConflictError, ForbiddenError, InvalidError, NotFoundError, UnauthorizedError,
 };
+use super::input::Path;
 use super::paths::{ParticipantPath, SitePath};
 use crate::AppState;
 use crate::access::ApiCaller;

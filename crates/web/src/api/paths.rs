@@ -11,6 +11,7 @@ use utoipa::IntoParams;
 #[into_params(parameter_in = Path)]
 pub(crate) struct SitePath {
     /// The site's id, e.g. `lot-b`.
+    #[param(example = "lot-b")]
     pub(crate) site_id: String,
 }
 
@@ -19,8 +20,10 @@ pub(crate) struct SitePath {
 #[into_params(parameter_in = Path)]
 pub(crate) struct CircuitPath {
     /// The site's id.
+    #[param(example = "lot-b")]
     pub(crate) site_id: String,
     /// A circuit of the site.
+    #[param(example = "main")]
     pub(crate) circuit_id: String,
 }
 
@@ -29,8 +32,10 @@ pub(crate) struct CircuitPath {
 #[into_params(parameter_in = Path)]
 pub(crate) struct PortPath {
     /// The site's id.
+    #[param(example = "lot-b")]
     pub(crate) site_id: String,
     /// A port of the site.
+    #[param(example = "p1")]
     pub(crate) port_id: String,
 }
 
@@ -39,6 +44,7 @@ pub(crate) struct PortPath {
 #[into_params(parameter_in = Path)]
 pub(crate) struct SessionPath {
     /// The site's id.
+    #[param(example = "lot-b")]
     pub(crate) site_id: String,
     /// A charging session at the site.
     pub(crate) session_id: String,
@@ -49,6 +55,7 @@ pub(crate) struct SessionPath {
 #[into_params(parameter_in = Path)]
 pub(crate) struct PlanPath {
     /// The site's id.
+    #[param(example = "lot-b")]
     pub(crate) site_id: String,
     /// A plan of the site.
     pub(crate) plan_id: String,
@@ -59,6 +66,7 @@ pub(crate) struct PlanPath {
 #[into_params(parameter_in = Path)]
 pub(crate) struct ParticipantPath {
     /// The site's id.
+    #[param(example = "lot-b")]
     pub(crate) site_id: String,
     /// A participant of the site.
     pub(crate) participant_id: String,

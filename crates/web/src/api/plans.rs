@@ -1,7 +1,7 @@
 //! A site's plans: the latest, one by id, and the ones made in a time range.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use chargeplan_core::{Plan, PlanId, SessionPlan, Site, SiteId};
 use chargeplan_store::StoreError;
 use chrono::{DateTime, Duration, Utc};
@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::error::{ApiError, InvalidError, NotFoundError, UnauthorizedError};
-use super::input::{Params, range};
+use super::input::{Params, Path, range};
 use super::local_time::local;
 use super::paths::{PlanPath, SitePath};
 use crate::AppState;
@@ -18,7 +18,7 @@ use crate::access::ApiCaller;
 /// Plans listed when `limit` is not given.
 const DEFAULT_LIMIT: u32 = 50;
 /// Most plans one list answer holds.
-const MAX_LIMIT: u32 = 500;
+pub(super) const MAX_LIMIT: u32 = 500;
 /// Longest range of one list, in days.
 const MAX_RANGE_DAYS: i64 = 93;
 

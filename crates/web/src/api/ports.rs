@@ -4,7 +4,7 @@
 //! refused limit comes back this way) or say whether others may unplug its cable.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chargeplan_core::{CircuitId, Phases, Port, PortId, SiteId, VendorAccountId, VendorRef};
@@ -15,7 +15,7 @@ use utoipa::ToSchema;
 use super::error::{
     ApiError, ConflictError, ForbiddenError, InvalidError, NotFoundError, UnauthorizedError,
 };
-use super::input::{Body, power, relabel};
+use super::input::{Body, Path, power, relabel};
 use super::paths::{PortPath, SitePath};
 use super::{log_change, site_changed};
 use crate::AppState;

@@ -4,13 +4,13 @@
 //! typed in a body (shown as `[removed]`).
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::error::{ApiError, InvalidError, NotFoundError, UnauthorizedError};
-use super::input::{Params, range};
+use super::input::{Params, Path, range};
 use super::local_time::local;
 use super::paths::SitePath;
 use crate::AppState;
@@ -23,7 +23,7 @@ const DEFAULT_DAYS: i64 = 7;
 const MAX_DAYS: i64 = 93;
 /// Lines when the query names no limit, and most lines one answer holds.
 const DEFAULT_LIMIT: usize = 500;
-const MAX_LIMIT: usize = 5000;
+pub(super) const MAX_LIMIT: usize = 5000;
 
 /// The query.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

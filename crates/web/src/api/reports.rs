@@ -3,7 +3,7 @@
 //! the view types here describe it in the OpenAPI document.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::Response;
 use chargeplan_core::Site;
 use chargeplan_reports::{
@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::error::{ApiError, InvalidError, NotFoundError, UnauthorizedError};
-use super::input::Params;
+use super::input::{Params, Path};
 use super::paths::SitePath;
 use super::report_query::{self, QueryError};
 use super::report_relay::{ReportRelayView, ReportWaitlistView};

@@ -7,21 +7,21 @@
 //! rating.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use chargeplan_core::{LocalWindow, ScheduledCap};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::circuits::circuit_of;
 use super::error::{ApiError, ForbiddenError, InvalidError, NotFoundError, UnauthorizedError};
-use super::input::{Body, cap, window};
+use super::input::{Body, Path, cap, window};
 use super::paths::CircuitPath;
 use super::site_changed;
 use crate::AppState;
 use crate::access::ApiCaller;
 
 /// Most windows one circuit's schedule may have.
-const MAX_WINDOWS: usize = 50;
+pub(super) const MAX_WINDOWS: usize = 50;
 
 /// A circuit's schedule.
 #[derive(Debug, Serialize, ToSchema)]

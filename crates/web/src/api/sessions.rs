@@ -3,7 +3,7 @@
 //! of the latest plan. Never a phone number.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use chargeplan_core::{ChargingRequest, RequestedEnergy, Session, SessionId, Site, SiteId};
 use chargeplan_store::StoreError;
 use chrono::{DateTime, Duration, Utc};
@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::error::{ApiError, InvalidError, NotFoundError, UnauthorizedError};
-use super::input::{Params, range};
+use super::input::{Params, Path, range};
 use super::local_time::local;
 use super::paths::{SessionPath, SitePath};
 use super::plans::SessionPlanView;

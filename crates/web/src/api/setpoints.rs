@@ -2,14 +2,14 @@
 //! site's ports, with its delivery state.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use chargeplan_core::{Setpoint, Site};
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::error::{ApiError, InvalidError, NotFoundError, UnauthorizedError};
-use super::input::{Params, time};
+use super::input::{Params, Path, time};
 use super::local_time::local;
 use super::paths::SitePath;
 use crate::AppState;

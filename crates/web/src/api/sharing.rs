@@ -6,7 +6,7 @@
 use std::borrow::Cow;
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use chargeplan_core::SharingSettings;
 use utoipa::openapi::schema::{
     AdditionalProperties, KnownFormat, ObjectBuilder, SchemaFormat, SchemaType, Type,
@@ -14,7 +14,7 @@ use utoipa::openapi::schema::{
 use utoipa::openapi::{RefOr, Schema};
 
 use super::error::{ApiError, ForbiddenError, InvalidError, NotFoundError, UnauthorizedError};
-use super::input::Body;
+use super::input::{Body, Path};
 use super::log_change;
 use super::paths::SitePath;
 use crate::AppState;

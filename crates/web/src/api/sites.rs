@@ -1,7 +1,7 @@
 //! Sites: the caller's sites, one site, and creating or updating a site (admins only).
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chargeplan_core::{Site, SiteId};
@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::error::{ApiError, ForbiddenError, InvalidError, NotFoundError, UnauthorizedError};
-use super::input::Body;
+use super::input::{Body, Path};
 use super::local_time::local;
 use super::paths::SitePath;
 use super::site_changed;

@@ -2,14 +2,14 @@
 //! and the billing period. Read it, or replace it and re-plan the site at once.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use chargeplan_core::{MAX_PRICE_PER_KWH, PriceWindow, Site, Tariff};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::error::{ApiError, ForbiddenError, InvalidError, NotFoundError, UnauthorizedError};
-use super::input::{Body, window};
+use super::input::{Body, Path, window};
 use super::local_time::local;
 use super::paths::SitePath;
 use super::schedule::WindowView;
@@ -18,7 +18,7 @@ use crate::AppState;
 use crate::access::ApiCaller;
 
 /// Most price windows one tariff may have.
-const MAX_WINDOWS: usize = 50;
+pub(super) const MAX_WINDOWS: usize = 50;
 
 /// A tariff as the API shows it.
 #[derive(Debug, Serialize, ToSchema)]

@@ -4,14 +4,12 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use super::openapi_router;
-
 const METHODS: [&str; 5] = ["get", "post", "put", "patch", "delete"];
 
 /// (METHOD, path) of every operation in the generated document.
 fn documented() -> BTreeSet<(String, String)> {
     let document: Value =
-        serde_json::to_value(openapi_router().into_openapi()).expect("document serializes");
+        serde_json::to_value(super::openapi::build()).expect("document serializes");
     let paths = document["paths"].as_object().expect("paths");
     paths
         .iter()
@@ -54,7 +52,7 @@ fn the_readme_table_lists_exactly_the_documented_routes() {
 #[test]
 fn every_operation_but_the_document_needs_a_token_and_documents_its_errors() {
     let document: Value =
-        serde_json::to_value(openapi_router().into_openapi()).expect("document serializes");
+        serde_json::to_value(super::openapi::build()).expect("document serializes");
     assert_eq!(document["security"], serde_json::json!([{"bearer": []}]));
     for (method, path) in documented() {
         let operation = &document["paths"][&path][method.to_lowercase()];

@@ -5,7 +5,9 @@
 
 mod api;
 mod api_changes;
+mod api_limits;
 mod api_openapi;
+mod api_rejections;
 mod api_relay_log;
 mod api_reports;
 mod api_roles;
