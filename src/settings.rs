@@ -25,7 +25,7 @@ const ENV_PREFIX: &str = "CHARGEPLAN";
 const ENV_SEPARATOR: &str = "__";
 
 /// Every key a source may set; anything else is a typo and stops start-up.
-const KNOWN_KEYS: [&str; 29] = [
+const KNOWN_KEYS: [&str; 30] = [
     "server.listen",
     "server.data_dir",
     "server.shutdown_timeout_s",
@@ -46,6 +46,7 @@ const KNOWN_KEYS: [&str; 29] = [
     "driver.public_url",
     "driver.link_grace_s",
     "driver.replan_interval_s",
+    "driver.arrival_headroom",
     "sms.provider",
     "sms.twilio_account_sid",
     "sms.twilio_auth_token",

@@ -6,6 +6,7 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use chargeplan_control::ControlConfig;
+use chargeplan_control::arrivals::{ArrivalHeadroom, BadHeadroom};
 use chargeplan_core::PhoneNumber;
 use chargeplan_sms::{Sender, TWILIO_API_BASE, TwilioConfig};
 use secrecy::{ExposeSecret, SecretString};
@@ -24,6 +25,8 @@ pub struct DriverSettings {
     pub replan_interval: Duration,
     /// How often a site's worker looks for new events (not a setting; replays shorten it).
     pub event_poll: Duration,
+    /// What every circuit's plan keeps free for cars arriving before their first limit.
+    pub arrival_headroom: ArrivalHeadroom,
 }
 
 /// `[sms]`: which provider delivers texts.
@@ -52,6 +55,9 @@ impl DriverSettings {
                 10,
             )?,
             event_poll: Duration::from_secs(1),
+            arrival_headroom: get("driver.arrival_headroom")?
+                .parse()
+                .map_err(|e: BadHeadroom| invalid("driver.arrival_headroom", e))?,
         })
     }
 
@@ -72,6 +78,7 @@ impl DriverSettings {
             link_grace: seconds(self.link_grace),
             tick: seconds(self.replan_interval),
             event_poll: seconds(self.event_poll),
+            arrival_headroom: self.arrival_headroom,
             ..ControlConfig::default()
         }
     }

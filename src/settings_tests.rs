@@ -385,3 +385,24 @@ fn the_public_number_is_validated_and_falls_back_to_the_twilio_sender() {
     );
     assert_eq!(service.sms_public_number, None);
 }
+
+#[test]
+fn arrival_headroom_is_none_one_port_or_kw_and_anything_else_is_named() {
+    use chargeplan_control::arrivals::ArrivalHeadroom;
+    let headroom = |value: &str| {
+        load_env(&[("CHARGEPLAN__DRIVER__ARRIVAL_HEADROOM", value)])
+            .expect("valid")
+            .driver
+            .arrival_headroom
+    };
+    assert_eq!(
+        load_env(&[]).expect("defaults").driver.arrival_headroom,
+        ArrivalHeadroom::None
+    );
+    assert_eq!(headroom("one_port"), ArrivalHeadroom::OnePort);
+    assert_eq!(headroom("7.5"), ArrivalHeadroom::Kw(7.5));
+    assert_eq!(
+        error_of(&[("CHARGEPLAN__DRIVER__ARRIVAL_HEADROOM", "lots")]),
+        "invalid setting driver.arrival_headroom: \"lots\" is not an arrival headroom: give none, one_port, or a number of kW from 0 to 100000"
+    );
+}

@@ -2,6 +2,7 @@
 
 use chrono::Duration;
 
+use crate::arrivals::ArrivalHeadroom;
 use crate::control_state::RetryPolicy;
 use crate::dispatch::DispatchSetup;
 
@@ -43,6 +44,8 @@ pub struct ControlConfig {
     pub failure_backoff: std::time::Duration,
     /// The longest wait after failed passes.
     pub failure_backoff_max: std::time::Duration,
+    /// What each circuit keeps free for cars that arrive before their first limit.
+    pub arrival_headroom: ArrivalHeadroom,
 }
 
 impl Default for ControlConfig {
@@ -63,6 +66,7 @@ impl Default for ControlConfig {
             lease_ttl: Duration::seconds(15),
             failure_backoff: std::time::Duration::from_secs(1),
             failure_backoff_max: std::time::Duration::from_secs(5 * 60),
+            arrival_headroom: ArrivalHeadroom::None,
         }
     }
 }

@@ -476,6 +476,7 @@ mod tests {
             }],
             uncontrollable_sessions: 0,
             reserved_kw: 11.0,
+            arrival_headroom_kw: HashMap::new(),
         }
     }
 

@@ -1,5 +1,6 @@
 #![doc = include_str!("../README.md")]
 
+pub mod arrivals;
 pub mod billed_peak;
 mod config;
 pub mod control_state;

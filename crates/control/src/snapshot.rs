@@ -1,7 +1,7 @@
 //! The site as the optimizer sees it right now: circuits with their effective caps per slot,
 //! uncontrolled ports as fixed load, and every controlled session with what its driver asked.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chargeplan_core::{
     BilledPeak, CapOverride, ChargingRequest, Circuit, MeterSample, Port, PortId, RequestedEnergy,
@@ -34,6 +34,9 @@ pub struct SiteSnapshot {
     pub uncontrollable_sessions: usize,
     /// Power held for every port we do not control, plugged in or not, in kW.
     pub reserved_kw: f64,
+    /// Power each circuit keeps free for cars arriving before their first limit
+    /// (`ControlConfig::arrival_headroom`), by circuit id, kW; only circuits keeping some.
+    pub arrival_headroom_kw: HashMap<String, f64>,
 }
 
 /// An open session on a controllable port that is not under control right now.
@@ -273,6 +276,14 @@ pub fn from_facts(
     .unwrap_or(1)
     .max(1);
 
+    let occupied: HashSet<&PortId> = facts
+        .sessions
+        .iter()
+        .filter_map(|s| s.session.port_id.as_ref())
+        .collect();
+    let headroom = config
+        .arrival_headroom
+        .by_circuit(circuits, &facts.ports, &occupied);
     let problem_circuits = circuits
         .iter()
         .map(|circuit| {
@@ -285,6 +296,7 @@ pub fn from_facts(
                 slot,
                 horizon_slots,
                 &fixed_load,
+                headroom.get(circuit.id.as_str()).copied().unwrap_or(0.0),
             )
         })
         .collect();
@@ -358,6 +370,7 @@ pub fn from_facts(
         excluded,
         uncontrollable_sessions,
         reserved_kw: fixed_load.values().sum(),
+        arrival_headroom_kw: headroom,
     }
 }
 
@@ -399,6 +412,7 @@ fn problem_circuit(
     slot: Duration,
     horizon_slots: usize,
     fixed_load: &HashMap<&str, f64>,
+    headroom_kw: f64,
 ) -> opt::Circuit {
     let caps: Vec<f64> = (0..horizon_slots)
         .map(|t| {
@@ -406,18 +420,18 @@ fn problem_circuit(
             // when windows align, so check both ends.
             let begin = slot_at(start, slot, t);
             let end = begin + slot - Duration::seconds(1);
-            effective_cap(circuit, scheduled, overrides, site.time_zone, begin)
+            let cap = effective_cap(circuit, scheduled, overrides, site.time_zone, begin)
                 .get()
-                .min(effective_cap(circuit, scheduled, overrides, site.time_zone, end).get())
+                .min(effective_cap(circuit, scheduled, overrides, site.time_zone, end).get());
+            (cap - headroom_kw).max(0.0)
         })
         .collect();
-    let varies = caps
-        .iter()
-        .any(|cap| (cap - circuit.cap.get()).abs() > 1e-9);
+    let cap_kw = (circuit.cap.get() - headroom_kw).max(0.0);
+    let varies = caps.iter().any(|cap| (cap - cap_kw).abs() > 1e-9);
     opt::Circuit {
         id: circuit.id.as_str().to_owned(),
         parent: circuit.parent.as_ref().map(|p| p.as_str().to_owned()),
-        cap_kw: circuit.cap.get(),
+        cap_kw,
         cap_kw_by_slot: varies.then_some(caps),
         fixed_load_kw: fixed_load.get(circuit.id.as_str()).copied(),
         fixed_load_kw_by_slot: None,

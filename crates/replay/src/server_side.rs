@@ -89,7 +89,10 @@ impl Server {
     /// When the site's circuits do not form a tree.
     pub fn new(site: &SiteModel) -> Result<Self, chargeplan_core::ValueError> {
         Ok(Self {
-            config: ControlConfig::default(),
+            config: ControlConfig {
+                arrival_headroom: site.arrival_headroom,
+                ..ControlConfig::default()
+            },
             taper: TaperMemory::default(),
             caps: CapRules {
                 tree: CircuitTree::new(site.circuits.clone())?,

@@ -2,6 +2,7 @@
 //! station ids of the session file, the cars' on-board charger, and the tariff; turned into
 //! the domain types the control loop plans with.
 
+use chargeplan_control::arrivals::ArrivalHeadroom;
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -30,6 +31,10 @@ pub struct SiteFile {
     /// set at the station), kW; absent: the port's maximum, as ACN's stations do.
     #[serde(default)]
     pub default_limit_kw: Option<f64>,
+    /// What each circuit's plan keeps free for cars arriving before their first limit:
+    /// `none` (absent), `one_port`, or a number of kW (the server's `driver.arrival_headroom`).
+    #[serde(default)]
+    pub arrival_headroom: Option<String>,
     pub circuits: Vec<CircuitFile>,
     pub ports: Vec<PortGroup>,
     pub tariff: Option<TariffFile>,
@@ -111,6 +116,8 @@ pub struct SiteModel {
     pub car_max_kw: f64,
     /// What a car may draw before its first profile, kW (`None`: the port's maximum).
     pub default_limit_kw: Option<f64>,
+    /// What the server's plans keep free on each circuit for arrivals.
+    pub arrival_headroom: ArrivalHeadroom,
 }
 
 /// Why a site file is not usable.
@@ -230,6 +237,11 @@ pub fn model(file: &SiteFile) -> Result<SiteModel, String> {
         poll_interval_s: i64::from(file.poll_interval_s.max(1)),
         car_max_kw: file.car_max_kw,
         default_limit_kw: file.default_limit_kw.map(|kw| kw.max(0.0)),
+        arrival_headroom: file
+            .arrival_headroom
+            .as_deref()
+            .map_or(Ok(ArrivalHeadroom::None), str::parse)
+            .map_err(|e| format!("arrival_headroom: {e}"))?,
     })
 }
 

@@ -14,6 +14,7 @@ fn one_port_site(default_limit_kw: Option<f64>) -> site::SiteModel {
         poll_interval_s: 60,
         car_max_kw: 7.0,
         default_limit_kw,
+        arrival_headroom: None,
         circuits: vec![CircuitFile {
             id: "service".into(),
             parent: None,

@@ -35,6 +35,7 @@ fn small_site(cap_kw: f64, pod_kw: f64, pod_ports: usize, other_ports: usize) ->
         car_max_kw: 7.0,
         // Stations hold a new car at zero until its first profile: arrivals cannot overshoot.
         default_limit_kw: Some(0.0),
+        arrival_headroom: None,
         circuits: vec![
             CircuitFile {
                 id: "service".into(),
