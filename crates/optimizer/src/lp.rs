@@ -69,6 +69,26 @@ struct Built {
     excess: Option<Col>,
 }
 
+/// The most by which stage 4 prefers an earlier-leaving session's kWh in the same slot.
+const TIE_BREAK: f64 = 0.01;
+
+/// Each session's rank by departure, from 1 (leaves first) down to 0 (leaves last); equal
+/// departures keep the sessions' order.
+fn departure_order(inst: &Instance) -> Vec<f64> {
+    let n = inst.sessions.len();
+    let mut by_departure: Vec<usize> = (0..n).collect();
+    by_departure.sort_by_key(|&i| inst.sessions[i].hi);
+    let mut order = vec![0.0; n];
+    for (rank, &i) in by_departure.iter().enumerate() {
+        order[i] = if n > 1 {
+            1.0 - rank as f64 / (n - 1) as f64
+        } else {
+            1.0
+        };
+    }
+    order
+}
+
 /// HiGHS `simplex_strategy`: dual simplex.
 const DUAL: i32 = 1;
 /// HiGHS `simplex_strategy`: primal simplex.
@@ -338,8 +358,17 @@ pub(crate) fn solve(inst: &Instance) -> LpPlan {
 
     // Stage 4: earliest delivery. Every kWh is rewarded, earlier ones more (weight `t - T`,
     // negative), so this stage never trades energy of earlier stages away within tolerance.
-    for &(t, l) in &site {
-        model.change_column_cost(l, (t as f64 - inst.horizon as f64) * dt);
+    // Between sessions that could take the same slot the LP's choice is otherwise arbitrary
+    // (a vertex), and consecutive re-plans chose differently: a car was promised power "from
+    // +7 min" plan after plan and never got it. A session leaving earlier is preferred by a
+    // little (up to `TIE_BREAK`), so every plan breaks the tie the same way.
+    let order = departure_order(inst);
+    for (i, s) in inst.sessions.iter().enumerate() {
+        let weight = 1.0 + TIE_BREAK * order[i];
+        for (k, t) in (s.lo..s.hi).enumerate() {
+            let c = x[offset[i] + k];
+            model.change_column_cost(c, (t as f64 - inst.horizon as f64) * dt * weight);
+        }
     }
     stages += 1;
     let constraints = model.num_rows();
