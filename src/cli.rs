@@ -219,6 +219,9 @@ pub struct ReplayArgs {
     /// Print a line per policy to stderr as each simulated day is replayed.
     #[arg(long)]
     pub progress: bool,
+    /// Draw the site's load against its cap, one panel per policy, to this SVG file.
+    #[arg(long, value_name = "FILE")]
+    pub plot: Option<PathBuf>,
 }
 
 impl ReplayArgs {

@@ -67,6 +67,10 @@ pub fn run(args: &ReplayArgs) -> anyhow::Result<()> {
     };
     let reports = replay.run(&policies)?;
     let json = report::json(&reports);
+    if let Some(path) = &args.plot {
+        let svg = chargeplan_replay::plot::svg(&reports, replay.site.site.time_zone);
+        std::fs::write(path, svg).with_context(|| format!("cannot write {}", path.display()))?;
+    }
     if let Some(path) = &args.output {
         std::fs::write(path, format!("{json}\n"))
             .with_context(|| format!("cannot write {}", path.display()))?;

@@ -6,6 +6,7 @@ pub mod engine;
 pub mod fleet;
 pub mod hindsight;
 pub mod meter;
+pub mod plot;
 pub mod policy;
 pub mod report;
 pub mod server_side;
@@ -238,6 +239,7 @@ impl Replay {
             promises_deferred: run.deferred,
             promises_deferred_without_news: run.deferred_without_news,
             hindsight_kwh,
+            site_load: meter.site_kw(),
         })
     }
 }

@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 /// One policy's figures.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct PolicyReport {
     pub policy: String,
     pub info: String,
@@ -44,6 +44,9 @@ pub struct PolicyReport {
     pub promises_deferred_without_news: usize,
     /// The hindsight optimum's energy, kWh (added field).
     pub hindsight_kwh: f64,
+    /// What the site drew per metering slot (slot start, kW), for `--plot`; not in the JSON.
+    #[serde(skip)]
+    pub site_load: Vec<(chrono::DateTime<chrono::Utc>, f64)>,
 }
 
 /// The `q` quantile (0–1) of `values`, nearest rank; 0 when empty.
