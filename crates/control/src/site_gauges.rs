@@ -29,6 +29,10 @@ pub struct SiteGauges {
     over_cap_episodes: Family<SiteLabel, Counter>,
     /// The violation of each site whose worst case is over a cap now.
     violations: Arc<Mutex<HashMap<SiteId, String>>>,
+    /// kW the latest plan keeps free at the service for cars arriving before their first limit.
+    arrival_headroom_kw: Family<SiteLabel, Gauge<f64, AtomicU64>>,
+    /// The billing period's peak so far, as the latest plan priced it.
+    billed_peak_kw: Family<SiteLabel, Gauge<f64, AtomicU64>>,
 }
 
 impl SiteGauges {
@@ -46,6 +50,18 @@ impl SiteGauges {
             "kW per site held for ports not under our control (plugged in or not, for ports \
              that take no profiles), in the latest plan",
             self.reserved_kw.clone(),
+        );
+        registry.register(
+            "chargeplan_arrival_headroom_kw",
+            "kW per site the latest plan keeps free at the service (its root circuits) for cars \
+             that arrive before their first limit (driver.arrival_headroom)",
+            self.arrival_headroom_kw.clone(),
+        );
+        registry.register(
+            "chargeplan_billed_peak_kw",
+            "The highest 5-minute average load measured at each site in its current billing \
+             period, which the latest plan's demand charge is priced above",
+            self.billed_peak_kw.clone(),
         );
         registry.register(
             "chargeplan_worst_case_over_cap",
@@ -67,6 +83,18 @@ impl SiteGauges {
             .get_or_create(&label)
             .set(i64::try_from(sessions).unwrap_or(i64::MAX));
         self.reserved_kw.get_or_create(&label).set(reserved_kw);
+    }
+
+    /// Records what the latest plan of `site` kept free for arrivals and the billed peak it
+    /// priced the demand charge above.
+    pub fn set_plan_reserves(&self, site: &SiteId, arrival_headroom_kw: f64, billed_peak_kw: f64) {
+        let label = label(site);
+        self.arrival_headroom_kw
+            .get_or_create(&label)
+            .set(arrival_headroom_kw);
+        self.billed_peak_kw
+            .get_or_create(&label)
+            .set(billed_peak_kw);
     }
 
     /// Records the dispatch-time worst case of `site`: `Some(violation)` when it exceeds a
@@ -138,6 +166,27 @@ mod tests {
         assert_eq!(
             gauges.over_cap_episodes.get_or_create(&label(&site)).get(),
             1
+        );
+    }
+
+    #[test]
+    fn the_plans_reserves_are_exported_per_site() {
+        let gauges = SiteGauges::default();
+        let mut registry = Registry::default();
+        gauges.register(&mut registry);
+        let site = SiteId::parse("s1").expect("id");
+
+        gauges.set_plan_reserves(&site, 6.656, 28.5);
+
+        let mut text = String::new();
+        prometheus_client::encoding::text::encode(&mut text, &registry).expect("encoded");
+        assert!(
+            text.contains("chargeplan_arrival_headroom_kw{site=\"s1\"} 6.656"),
+            "{text}"
+        );
+        assert!(
+            text.contains("chargeplan_billed_peak_kw{site=\"s1\"} 28.5"),
+            "{text}"
         );
     }
 }

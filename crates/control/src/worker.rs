@@ -240,6 +240,19 @@ impl SiteWorker {
                 snapshot.excluded.len() + snapshot.uncontrollable_sessions,
                 snapshot.reserved_kw,
             );
+            let problem = &snapshot.problem;
+            let service_headroom_kw = problem
+                .circuits
+                .iter()
+                .filter(|c| c.parent.is_none())
+                .filter_map(|c| snapshot.arrival_headroom_kw.get(&c.id))
+                .sum();
+            let billed_kw = problem.tariff.as_ref().map_or(0.0, |t| t.billed_peak_kw);
+            self.inner.metrics.sites().set_plan_reserves(
+                &self.site,
+                service_headroom_kw,
+                billed_kw,
+            );
             *self.retry_at.lock().unwrap_or_else(|e| e.into_inner()) = snapshot.next_retry();
             if let Some(dispatchers) = &self.inner.dispatchers {
                 // The last look at the lease before sending: see the README for the window.
