@@ -206,12 +206,18 @@ async fn sessions_pushed_by_the_cpo_are_stored_from_start_to_end() {
         "{}",
         ended.energy.get()
     );
-    let samples = world
-        .store
-        .list_meter_samples(&ended.id)
-        .await
-        .expect("samples");
-    assert!(samples.len() >= 2);
+    // The push stores the session first and its reading after it (two statements), so the
+    // final reading may land just after the session is seen ended.
+    let samples = wait_for(|| async {
+        let samples = world
+            .store
+            .list_meter_samples(&ended.id)
+            .await
+            .expect("samples");
+        (samples.len() >= 2).then_some(samples)
+    })
+    .await
+    .expect("the start and the final reading are stored");
     assert!(
         samples
             .windows(2)
