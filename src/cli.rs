@@ -41,14 +41,11 @@ pub enum Command {
     /// Run the simulated vendor cloud: an OCPI 2.2.1 CPO with simulated cars, until ctrl-c.
     Sim(SimArgs),
     /// Manage vendor cloud accounts.
-    #[command(subcommand)]
-    Vendor(VendorCommand),
+    Vendor(StoreCommand<VendorCommand>),
     /// Manage site operators: roles, granted sites, dashboard passwords.
-    #[command(subcommand)]
-    Operator(OperatorCommand),
+    Operator(StoreCommand<OperatorCommand>),
     /// Manage operators' API tokens.
-    #[command(subcommand)]
-    Token(TokenCommand),
+    Token(StoreCommand<TokenCommand>),
     /// Replay recorded sessions through the control loop's decisions in simulated time, policy
     /// against policy against the hindsight optimum (--wire: the real server over HTTP).
     Replay(ReplayArgs),
@@ -63,6 +60,18 @@ pub struct ServeArgs {
     /// Folder for local state (the embedded SQLite database); overrides server.data_dir.
     #[arg(long, value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
+}
+
+/// A command on the store (`vendor`, `operator`, `token`) and the store it works on: the
+/// same `--data-dir` as `serve`, given anywhere after the command's name.
+#[derive(Debug, clap::Args)]
+pub struct StoreCommand<C: Subcommand> {
+    /// Folder of the embedded SQLite database (the one `serve --data-dir` uses); overrides
+    /// server.data_dir.
+    #[arg(long, value_name = "DIR", global = true)]
+    pub data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: C,
 }
 
 /// Flags of `demo`.
@@ -252,11 +261,11 @@ pub enum Runnable {
     /// `sim` with its flags.
     Sim(SimArgs),
     /// `vendor register` or `vendor list`.
-    Vendor(VendorCommand),
+    Vendor(StoreCommand<VendorCommand>),
     /// `operator …`.
-    Operator(OperatorCommand),
+    Operator(StoreCommand<OperatorCommand>),
     /// `token …`.
-    Token(TokenCommand),
+    Token(StoreCommand<TokenCommand>),
     /// `demo` with its flags.
     Demo(DemoArgs),
     /// `replay` with its flags.
@@ -289,6 +298,25 @@ mod tests {
     #[test]
     fn the_command_line_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn store_commands_take_the_data_dir_before_or_after_their_subcommand() {
+        for args in [
+            ["chargeplan", "operator", "list", "--data-dir", "d"],
+            ["chargeplan", "operator", "--data-dir", "d", "list"],
+        ] {
+            let cli = Cli::try_parse_from(args).expect("valid command line");
+            let Command::Operator(store) = cli.command else {
+                panic!("operator command");
+            };
+            assert_eq!(store.data_dir, Some(PathBuf::from("d")));
+        }
+        let cli = Cli::try_parse_from(["chargeplan", "token", "list"]).expect("valid");
+        let Command::Token(store) = cli.command else {
+            panic!("token command");
+        };
+        assert_eq!(store.data_dir, None);
     }
 
     #[test]

@@ -22,7 +22,7 @@ use std::process::ExitCode;
 
 use clap::Parser as _;
 
-use crate::cli::{Cli, Runnable};
+use crate::cli::{Cli, Runnable, StoreCommand};
 use crate::settings::{Overrides, Settings};
 
 /// Exit code of a runtime failure.
@@ -41,12 +41,15 @@ fn main() -> ExitCode {
             listen: args.listen.clone(),
             data_dir: args.data_dir.clone(),
         },
+        Runnable::Vendor(StoreCommand { data_dir, .. })
+        | Runnable::Operator(StoreCommand { data_dir, .. })
+        | Runnable::Token(StoreCommand { data_dir, .. }) => Overrides {
+            data_dir: data_dir.clone(),
+            ..Overrides::default()
+        },
         Runnable::Migrate
         | Runnable::Optimize(_)
         | Runnable::Sim(_)
-        | Runnable::Vendor(_)
-        | Runnable::Operator(_)
-        | Runnable::Token(_)
         | Runnable::Demo(_)
         | Runnable::Replay(_) => Overrides::default(),
     };
@@ -83,9 +86,9 @@ fn run(command: Runnable, settings: &Settings) -> anyhow::Result<()> {
             // Handled before settings are loaded; kept here so every command has one place.
             Runnable::Optimize(args) => optimize_cmd::result(&args),
             Runnable::Sim(args) => sim_cmd::run(args, shutdown::signal()).await,
-            Runnable::Vendor(command) => vendor::run(command, settings).await,
-            Runnable::Operator(command) => access_cmd::operator(command, settings).await,
-            Runnable::Token(command) => access_cmd::token(command, settings).await,
+            Runnable::Vendor(store) => vendor::run(store.command, settings).await,
+            Runnable::Operator(store) => access_cmd::operator(store.command, settings).await,
+            Runnable::Token(store) => access_cmd::token(store.command, settings).await,
             Runnable::Demo(args) => demo::run(&args, settings, shutdown::signal()).await,
             Runnable::Replay(args) => replay::run(&args, settings, shutdown::signal()).await,
         }

@@ -10,14 +10,16 @@ use serde_json::{Value, json};
 
 use crate::helpers::{chargeplan, run, spawn_app};
 
-/// Runs a one-shot command on the store in `data_dir`.
+/// Runs a one-shot command on the store in `data_dir`, named with `--data-dir` as `serve`
+/// takes it (no setting in the environment), from another working directory.
 fn cli(data_dir: &str, args: &[&str]) -> Output {
     let cwd = tempfile::tempdir().expect("cwd");
-    run(
-        cwd.path(),
-        args,
-        &[("CHARGEPLAN__SERVER__DATA_DIR", data_dir)],
-    )
+    let with_dir: Vec<&str> = args
+        .iter()
+        .copied()
+        .chain(["--data-dir", data_dir])
+        .collect();
+    run(cwd.path(), &with_dir, &[])
 }
 
 fn stdout(output: &Output) -> String {
@@ -92,7 +94,7 @@ async fn operators_and_tokens_made_on_the_command_line_work_against_the_running_
             "site-operator",
         ])
         .args(["--site", "lot-a", "--password-stdin"])
-        .env("CHARGEPLAN__SERVER__DATA_DIR", data_dir)
+        .args(["--data-dir", data_dir])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

@@ -80,10 +80,7 @@ async fn a_vendor_registered_from_the_command_line_is_stored_without_showing_tok
     let cwd = tempfile::tempdir().expect("cwd");
     let sim = spawn_sim(cwd.path(), &["--token", "the-token-a", "--token-a"]);
     let data_dir = data.path().to_str().expect("UTF-8");
-    let envs = [
-        ("CHARGEPLAN__SERVER__DATA_DIR", data_dir),
-        ("CHARGEPLAN__EXCHANGE__PUBLIC_URL", app.address.as_str()),
-    ];
+    let envs = [("CHARGEPLAN__EXCHANGE__PUBLIC_URL", app.address.as_str())];
 
     let registered = run(
         cwd.path(),
@@ -96,10 +93,16 @@ async fn a_vendor_registered_from_the_command_line_is_stored_without_showing_tok
             &sim.versions_url,
             "--token-a",
             "the-token-a",
+            "--data-dir",
+            data_dir,
         ],
         &envs,
     );
-    let listed = run(cwd.path(), &["vendor", "list"], &envs);
+    let listed = run(
+        cwd.path(),
+        &["vendor", "list", "--data-dir", data_dir],
+        &envs,
+    );
 
     let out = String::from_utf8_lossy(&registered.stdout);
     assert_eq!(
@@ -130,6 +133,8 @@ async fn a_vendor_registered_from_the_command_line_is_stored_without_showing_tok
             &sim.versions_url,
             "--token-a",
             "not-the-token",
+            "--data-dir",
+            data_dir,
         ],
         &envs,
     );
