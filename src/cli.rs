@@ -169,6 +169,10 @@ pub struct VendorRegisterArgs {
     /// Unit of the charging profiles we send: `W` (total power) or `A` (current per phase).
     #[arg(long, value_name = "UNIT", default_value = "W")]
     pub rate_unit: String,
+    /// The running server's base URL as the CPO reaches it (told to the CPO, which calls it
+    /// back during the handshake); default: exchange.public_url, else http:// + server.listen.
+    #[arg(long, value_name = "URL")]
+    pub public_url: Option<String>,
 }
 
 /// Flags of `replay`.

@@ -32,7 +32,11 @@ async fn register(args: VendorRegisterArgs, settings: &Settings) -> anyhow::Resu
         .migrate()
         .await
         .context("cannot apply database migrations")?;
-    let us = settings.exchange.our_party(settings.server.listen);
+    let mut us = settings.exchange.our_party(settings.server.listen);
+    if let Some(url) = &args.public_url {
+        us.public_url = url.trim_end_matches('/').to_owned();
+    }
+    check_server_answers(&us.public_url).await?;
     let clock = SystemClock;
     let account = register_account(
         store.as_ref(),
@@ -69,6 +73,31 @@ async fn register(args: VendorRegisterArgs, settings: &Settings) -> anyhow::Resu
     }
     println!("the running server polls it within 30 s");
     Ok(())
+}
+
+/// Fails, saying what to do, unless a chargeplan server answers at `public_url`: the CPO
+/// calls that address back during the handshake, and a URL made from this command's own
+/// settings may not be where the server runs.
+async fn check_server_answers(public_url: &str) -> anyhow::Result<()> {
+    let url = format!("{public_url}/healthz");
+    let answer = reqwest::Client::new()
+        .get(&url)
+        .timeout(std::time::Duration::from_secs(5))
+        .send()
+        .await;
+    match answer {
+        Ok(response) if response.status().is_success() => Ok(()),
+        Ok(response) => anyhow::bail!(
+            "{url} answered {}, not a running chargeplan server; give the server's address \
+             as the CPO reaches it with --public-url (or exchange.public_url)",
+            response.status()
+        ),
+        Err(_) => anyhow::bail!(
+            "no chargeplan server answers at {public_url}, which the CPO would call back: start \
+             `chargeplan serve` first, or give its address as the CPO reaches it with \
+             --public-url (or exchange.public_url)"
+        ),
+    }
 }
 
 async fn list(settings: &Settings) -> anyhow::Result<()> {

@@ -141,3 +141,40 @@ async fn a_vendor_registered_from_the_command_line_is_stored_without_showing_tok
     assert_eq!(wrong.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&wrong.stderr).contains("401"));
 }
+
+#[test]
+fn registering_without_a_server_at_the_public_url_says_so_and_stores_nothing() {
+    let data = tempfile::tempdir().expect("data dir");
+    let cwd = tempfile::tempdir().expect("cwd");
+    let data_dir = data.path().to_str().expect("UTF-8");
+
+    // Port 9 (discard) has no chargeplan server on a test machine.
+    let registered = run(
+        cwd.path(),
+        &[
+            "vendor",
+            "register",
+            "--id",
+            "sim-cpo",
+            "--versions-url",
+            "http://127.0.0.1:9/ocpi/versions",
+            "--token-a",
+            "the-token-a",
+            "--public-url",
+            "http://127.0.0.1:9",
+            "--data-dir",
+            data_dir,
+        ],
+        &[],
+    );
+    let listed = run(cwd.path(), &["vendor", "list", "--data-dir", data_dir], &[]);
+
+    let stderr = String::from_utf8_lossy(&registered.stderr);
+    assert_eq!(registered.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("no chargeplan server answers at http://127.0.0.1:9")
+            && stderr.contains("--public-url"),
+        "{stderr}"
+    );
+    assert!(!String::from_utf8_lossy(&listed.stdout).contains("sim-cpo"));
+}
