@@ -8,6 +8,7 @@
 #   pkg-config, build-essential  C toolchain and library lookup for -sys crates
 #   chromium, fonts-liberation  headless browser (and its usual fonts) for the web page tests
 #   python3, python3-venv  the virtual environment schemathesis is installed in
+#   curl  the HTTP calls of docs/OPERATING.md, which tests/e2e/operating.rs runs as written
 
 # The schemathesis release (from PyPI) the API's property-based test runs
 # (tests/e2e/openapi_conformance.rs); changing it here reinstalls it at the next set-up.
@@ -45,6 +46,7 @@ setup_system() {
     compgen -G '/usr/share/fonts/truetype/liberation*/*.ttf' >/dev/null || missing+=(fonts-liberation)
     command -v python3 >/dev/null 2>&1 || missing+=(python3)
     python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || missing+=(python3-venv)
+    command -v curl >/dev/null 2>&1 || missing+=(curl)
     if [ "${#missing[@]}" -eq 0 ]; then
         return 0
     fi

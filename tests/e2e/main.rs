@@ -8,6 +8,7 @@ mod driver;
 mod garage;
 mod helpers;
 mod openapi_conformance;
+mod operating;
 mod operators;
 mod optimize;
 mod postgres;
