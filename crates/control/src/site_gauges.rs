@@ -136,6 +136,16 @@ impl SiteGauges {
         self.not_under_control.get_or_create(&label(site)).get()
     }
 
+    /// kW the latest plan of `site` kept free at the service for arrivals, as last set.
+    pub fn arrival_headroom_kw(&self, site: &SiteId) -> f64 {
+        self.arrival_headroom_kw.get_or_create(&label(site)).get()
+    }
+
+    /// The billed peak the latest plan of `site` priced the demand charge above, as last set.
+    pub fn billed_peak_kw(&self, site: &SiteId) -> f64 {
+        self.billed_peak_kw.get_or_create(&label(site)).get()
+    }
+
     /// kW reserved at `site`, as last set.
     pub fn reserved_kw(&self, site: &SiteId) -> f64 {
         self.reserved_kw.get_or_create(&label(site)).get()

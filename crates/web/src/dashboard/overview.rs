@@ -122,6 +122,9 @@ pub(crate) async fn overview_page(
         @if let Some(reason) = not_plannable(&site_state) {
             p #not-plannable .notice role="status" { (reason) }
         }
+        @if let Some(reserves) = plan_reserves(state, &site_state.site.id) {
+            p #plan-reserves .muted { (reserves) }
+        }
         section aria-labelledby="charts-heading" {
             h2 #charts-heading { "Power by circuit" }
             div #charts data-refresh-url=(charts_path(&site_state.site.id)) {
@@ -133,6 +136,33 @@ pub(crate) async fn overview_page(
         script { (PreEscaped(REFRESH_SCRIPT)) }
     };
     Ok(Html(page(&frame, content).into_string()))
+}
+
+/// What the latest plan held back on purpose, in words: the billing period's peak it priced
+/// the demand charge above, and the power kept free for cars arriving before their first
+/// limit. `None` when it held back neither.
+fn plan_reserves(state: &AppState, site: &chargeplan_core::SiteId) -> Option<String> {
+    let gauges = state.control.metrics().sites();
+    let (billed, headroom) = (
+        gauges.billed_peak_kw(site),
+        gauges.arrival_headroom_kw(site),
+    );
+    let mut parts = Vec::new();
+    if billed > 0.0 {
+        parts.push(format!(
+            "The demand charge is planned above {} kW, the highest load this billing period so \
+             far: below it the plan uses the capacity freely.",
+            kw(billed)
+        ));
+    }
+    if headroom > 0.0 {
+        parts.push(format!(
+            "{} kW is kept free at the service for cars that plug in before their first limit \
+             reaches them (driver.arrival_headroom).",
+            kw(headroom)
+        ));
+    }
+    (!parts.is_empty()).then(|| parts.join(" "))
 }
 
 /// Every circuit's chart, with when the plan was made; the fragment the script refreshes.

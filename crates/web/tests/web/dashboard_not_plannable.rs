@@ -44,3 +44,34 @@ async fn a_site_without_circuits_or_ports_says_it_is_not_planned_yet() {
         "the test site has circuits and ports"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_overview_says_what_the_plan_holds_back_for_the_billed_peak_and_arrivals() {
+    let app = TestApp::new().await;
+    let login = admin(&app).await;
+    let site = SiteId::parse("s1").expect("id");
+
+    let before = get(&app, "/dashboard/sites/s1", &login).await;
+    app.state
+        .control
+        .metrics()
+        .sites()
+        .set_plan_reserves(&site, 6.656, 28.5);
+    let after = get(&app, "/dashboard/sites/s1", &login).await;
+
+    assert!(
+        !before.body.contains("id=\"plan-reserves\""),
+        "nothing held back yet"
+    );
+    assert!(
+        after.body.contains("id=\"plan-reserves\""),
+        "{}",
+        after.body
+    );
+    assert!(
+        after.body.contains("planned above 28.5 kW"),
+        "{}",
+        after.body
+    );
+    assert!(after.body.contains("6.7 kW is kept free"), "{}", after.body);
+}
