@@ -12,58 +12,46 @@
 //! the samples the pass sees (open sessions on controllable ports, within the feedback
 //! window), so the plan never assumes a peak the site has not reached.
 
-use std::collections::BTreeMap;
-
-use chargeplan_core::{BilledPeak, DEMAND_INTERVAL_MINUTES, MeterSample, SiteId};
-use chrono::{DateTime, Utc};
-
-const INTERVAL_MS: i64 = DEMAND_INTERVAL_MINUTES * 60_000;
-const INTERVAL_HOURS: f64 = DEMAND_INTERVAL_MINUTES as f64 / 60.0;
-
-fn interval_of(ms: i64) -> i64 {
-    ms.div_euclid(INTERVAL_MS)
-}
+use chargeplan_core::interval_energy::{INTERVAL_MINUTES, IntervalEnergy};
+use chargeplan_core::{BilledPeak, MeterSample, SiteId};
+use chrono::{DateTime, Duration, Utc};
 
 /// The highest average load over a whole demand interval that starts at or after
 /// `period_start` and has ended by `now`, from each session's samples (oldest first): the
-/// energy between two readings is spread evenly over the time between them.
+/// energy between two readings is spread evenly over the time between them (the reports'
+/// [`IntervalEnergy`]).
 pub fn measure<'a>(
     site: &SiteId,
     sessions: impl IntoIterator<Item = &'a [MeterSample]>,
     period_start: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Option<BilledPeak> {
-    let first = interval_of(period_start.timestamp_millis() + INTERVAL_MS - 1);
-    let last_ended = interval_of(now.timestamp_millis()) - 1;
-    let mut kwh: BTreeMap<i64, f64> = BTreeMap::new();
+    let mut energy = IntervalEnergy::default();
     for samples in sessions {
         for pair in samples.windows(2) {
-            let (from, to) = (pair[0].at.timestamp_millis(), pair[1].at.timestamp_millis());
             let delta = pair[1].energy.get() - pair[0].energy.get();
-            if to <= from || delta <= 0.0 || !delta.is_finite() {
-                continue;
-            }
-            let span = (to - from) as f64;
-            for interval in interval_of(from).max(first)..=interval_of(to - 1).min(last_ended) {
-                let lo = from.max(interval * INTERVAL_MS);
-                let hi = to.min((interval + 1) * INTERVAL_MS);
-                if hi > lo {
-                    *kwh.entry(interval).or_default() += delta * (hi - lo) as f64 / span;
-                }
+            if pair[1].at > pair[0].at && delta > 0.0 {
+                energy.add_spread(pair[0].at, pair[1].at, delta);
             }
         }
     }
-    let (interval, energy) = kwh
-        .into_iter()
-        .fold(None, |best: Option<(i64, f64)>, (i, e)| match best {
-            Some((_, b)) if b >= e => best,
-            _ => Some((i, e)),
-        })?;
+    let interval = Duration::minutes(INTERVAL_MINUTES);
+    let hours = INTERVAL_MINUTES as f64 / 60.0;
+    let (interval_start, kwh) = energy
+        .iter()
+        .filter(|(start, _)| *start >= period_start && *start + interval <= now)
+        .fold(
+            None,
+            |best: Option<(DateTime<Utc>, f64)>, (start, kwh)| match best {
+                Some((_, b)) if b >= kwh => best,
+                _ => Some((start, kwh)),
+            },
+        )?;
     Some(BilledPeak {
         site_id: site.clone(),
         period_start,
-        kw: energy / INTERVAL_HOURS,
-        interval_start: DateTime::from_timestamp_millis(interval * INTERVAL_MS)?,
+        kw: kwh / hours,
+        interval_start,
     })
 }
 

@@ -6,11 +6,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::ids::SiteId;
 
-/// Length of the interval a billed peak is averaged over, in minutes: the same 5-minute
-/// average the reports bill the demand charge on.
-pub const DEMAND_INTERVAL_MINUTES: i64 = 5;
-
-/// The highest average load measured at a site over one demand interval of a billing period.
+/// The highest average load measured at a site over one demand interval
+/// ([`crate::interval_energy::INTERVAL_MINUTES`], as the reports bill it) of a billing period.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BilledPeak {
     pub site_id: SiteId,

@@ -5,6 +5,7 @@ pub mod circuit;
 pub mod clock;
 pub mod error;
 pub mod ids;
+pub mod interval_energy;
 pub mod member_id;
 pub mod participant;
 pub mod phone;
@@ -21,7 +22,7 @@ pub mod tariff;
 pub mod units;
 pub mod window;
 
-pub use billed_peak::{BilledPeak, DEMAND_INTERVAL_MINUTES};
+pub use billed_peak::BilledPeak;
 pub use circuit::{
     CapOverride, Circuit, CircuitTree, MAX_OVERRIDE_DAYS, MAX_OVERRIDE_REASON_CHARS, ScheduledCap,
     effective_cap,

@@ -6,7 +6,6 @@ use crate::cost::cost;
 use crate::counterfactual::{full_power_energy, full_power_kw};
 use crate::fulfilment::REQUEST_MET_TOLERANCE_KWH;
 use crate::input::{ReportInput, SessionInput};
-use crate::intervals::{INTERVAL_MINUTES, IntervalEnergy};
 use crate::measured::{last_seen, measured_energy};
 use crate::period::{PeriodBounds, PeriodSummary};
 use crate::relay::relay_summary;
@@ -14,6 +13,7 @@ use crate::report::Report;
 use crate::rows::session_row;
 use crate::summary::summarize;
 use crate::waitlist::waitlist_summary;
+use chargeplan_core::interval_energy::{INTERVAL_MINUTES, IntervalEnergy};
 
 /// Computes the report of `input.period` over the sessions of `input` that started in it
 /// (others, other sites' and reservations are ignored). See the crate documentation for

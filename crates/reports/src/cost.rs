@@ -3,9 +3,9 @@
 use chargeplan_core::Tariff;
 use chrono_tz::Tz;
 
-use crate::intervals::IntervalEnergy;
 use crate::report::{CostSummary, Summary};
 use crate::summary::round3;
+use chargeplan_core::interval_energy::IntervalEnergy;
 
 /// Prices the measured energy interval by interval at the price in force when each
 /// interval starts, and both peaks at the tariff's demand charge rate.

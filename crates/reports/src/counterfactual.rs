@@ -3,7 +3,7 @@
 use chargeplan_core::{Port, Session};
 use chrono::{DateTime, Utc};
 
-use crate::intervals::{IntervalEnergy, end_of_interval};
+use chargeplan_core::interval_energy::{IntervalEnergy, end_of_interval};
 
 /// The power a session would have drawn uncontrolled: its port's maximum; for a session
 /// without a port (or on a port the site no longer lists), the highest maximum of the

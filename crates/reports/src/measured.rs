@@ -3,7 +3,7 @@
 use chargeplan_core::{MeterSample, Session};
 use chrono::{DateTime, Utc};
 
-use crate::intervals::IntervalEnergy;
+use chargeplan_core::interval_energy::IntervalEnergy;
 
 /// When the session was last known to be plugged in: its end, or for a session still open,
 /// the later of its last vendor report and its last sample.

@@ -1,8 +1,8 @@
 //! The report's counts, energy totals and peaks.
 
 use crate::fulfilment::RequestKind;
-use crate::intervals::IntervalEnergy;
 use crate::report::{SessionRow, Summary};
+use chargeplan_core::interval_energy::IntervalEnergy;
 
 /// Rounds to 3 decimals: a Wh, a W, a thousandth of a currency unit.
 pub(crate) fn round3(v: f64) -> f64 {

@@ -1,4 +1,5 @@
-//! Energy per 5-minute interval, and the average power and peak read from it.
+//! Energy per 5-minute interval, and the average power and peak read from it: what the reports
+//! bill the demand charge on, and what the control loop measures the billed peak with.
 
 use std::collections::BTreeMap;
 
@@ -12,7 +13,7 @@ const INTERVAL_HOURS: f64 = INTERVAL_MINUTES as f64 / 60.0;
 
 /// The peak of a power series: the highest 5-minute average and when its interval starts.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) struct Peak {
+pub struct Peak {
     pub kw: f64,
     pub at: DateTime<Utc>,
 }
@@ -22,7 +23,7 @@ pub(crate) struct Peak {
 /// Every time zone's offset is a whole number of 5 minutes, so the intervals are also
 /// aligned to the local clock.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub(crate) struct IntervalEnergy {
+pub struct IntervalEnergy {
     kwh_by_interval: BTreeMap<i64, f64>,
 }
 
@@ -100,7 +101,7 @@ impl IntervalEnergy {
 }
 
 /// The end of the interval that contains `at` (the start of the next one).
-pub(crate) fn end_of_interval(at: DateTime<Utc>) -> DateTime<Utc> {
+pub fn end_of_interval(at: DateTime<Utc>) -> DateTime<Utc> {
     instant(interval_start_ms(interval_of(at) + 1))
 }
 
