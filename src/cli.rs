@@ -125,6 +125,21 @@ pub struct SimArgs {
     /// `demo` is a car park of ten ports with a few cars.
     #[arg(long, value_enum, default_value_t = SimSite::Caltech)]
     pub site: SimSite,
+    /// Share of OCPI requests that meet a fault, as KIND=RATE, repeated: server-error (HTTP
+    /// 503), hang (answers after --hang-s), malformed (truncated JSON body), reset (connection
+    /// breaks mid-body); e.g. `--fault-rate server-error=0.3`. Change them while it runs with
+    /// `PUT /sim/faults` (see the sim crate's README).
+    #[arg(long = "fault-rate", value_name = "KIND=RATE")]
+    pub fault_rates: Vec<String>,
+    /// How long a hanging request hangs, real seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 45)]
+    pub hang_s: u64,
+    /// Added to every answer, real milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 0)]
+    pub latency_ms: u64,
+    /// Seed of the random fault stream (the same seed, the same faults in the same order).
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub fault_seed: u64,
 }
 
 /// The layouts `sim` offers.

@@ -74,6 +74,62 @@ async fn the_simulator_serves_ocpi_with_its_token_and_stops_on_sigterm() {
 }
 
 #[tokio::test]
+async fn fault_rates_given_as_flags_fire_and_are_read_back_from_the_control_surface() {
+    let cwd = tempfile::tempdir().expect("cwd");
+    let sim = spawn_sim(
+        cwd.path(),
+        &[
+            "--token",
+            "sim-token",
+            "--fault-rate",
+            "server-error=1",
+            "--hang-s",
+            "7",
+        ],
+    );
+    let client = reqwest::Client::new();
+    let base = sim.versions_url.trim_end_matches("/ocpi/versions");
+    let locations = client
+        .get(format!("{base}/ocpi/2.2.1/locations"))
+        .header("Authorization", "Token c2ltLXRva2Vu")
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(locations.status().as_u16(), 503);
+    let switches: serde_json::Value = client
+        .get(format!("{base}/sim/faults"))
+        .header("Authorization", "Token sim-token")
+        .send()
+        .await
+        .expect("request")
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(switches["rates"]["server_error"], 1.0);
+    assert_eq!(switches["hang_ms"], 7000);
+}
+
+#[test]
+fn a_bad_fault_rate_is_refused_naming_the_flag() {
+    let cwd = tempfile::tempdir().expect("cwd");
+    for (given, says) in [
+        ("slow=0.2", "unknown kind"),
+        ("hang=lots", "is not a number"),
+        ("reset=1.2", "rate reset is 1.2"),
+        ("hang", "write KIND=RATE"),
+    ] {
+        let out = run(
+            cwd.path(),
+            &["sim", "--listen", "127.0.0.1:0", "--fault-rate", given],
+            &[],
+        );
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{given}: {stderr}");
+        assert!(stderr.contains(says), "{given}: {stderr}");
+    }
+}
+
+#[tokio::test]
 async fn a_vendor_registered_from_the_command_line_is_stored_without_showing_tokens() {
     let data = tempfile::tempdir().expect("data dir");
     let app = spawn_app(data.path(), &[]);

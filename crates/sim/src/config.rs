@@ -187,4 +187,53 @@ pub struct Faults {
     pub duplicate_overlap: usize,
     /// Items within each page are listed newest first.
     pub out_of_order_pages: bool,
+    /// Faults drawn at random for each functional request once the counters above are spent.
+    pub rates: FaultRates,
+}
+
+/// The share of functional requests that meet each fault, drawn independently per request
+/// from a seeded stream (the same seed gives the same faults in the same order). Each is from
+/// 0.0 to 1.0 and together they are at most 1.0.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FaultRates {
+    /// Answered with HTTP `server_error_status` (the request is not carried out).
+    pub server_error: f64,
+    /// Hang for `hang`, then answered normally.
+    pub hang: f64,
+    /// Carried out, with a truncated JSON body.
+    pub malformed: f64,
+    /// Carried out, then the connection breaks while the body is sent.
+    pub reset: f64,
+    /// The state of the random stream; advances with every draw.
+    pub seed: u64,
+}
+
+impl FaultRates {
+    /// Why these rates cannot be used, if they cannot.
+    pub fn problem(&self) -> Option<String> {
+        let named = [
+            ("server_error", self.server_error),
+            ("hang", self.hang),
+            ("malformed", self.malformed),
+            ("reset", self.reset),
+        ];
+        if let Some((name, rate)) = named
+            .iter()
+            .find(|(_, r)| !r.is_finite() || !(0.0..=1.0).contains(r))
+        {
+            return Some(format!("rate {name} is {rate}: it must be from 0.0 to 1.0"));
+        }
+        let total: f64 = named.iter().map(|(_, r)| r).sum();
+        (total > 1.0 + 1e-9).then(|| format!("the rates add up to {total}: at most 1.0"))
+    }
+
+    /// A uniform draw from [0, 1), advancing the stream (SplitMix64).
+    pub(crate) fn draw(&mut self) -> f64 {
+        self.seed = self.seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.seed;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^= z >> 31;
+        (z >> 11) as f64 / (1_u64 << 53) as f64
+    }
 }

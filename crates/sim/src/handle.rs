@@ -65,6 +65,7 @@ impl SimCloud {
             world: Mutex::new(World::new(config.site.clone(), config.clock.start(), step)),
             auth: Mutex::new(auth),
             faults: Mutex::new(config.faults.clone()),
+            control_token: config.token.clone(),
             profiles: Mutex::new(config.profiles.clone()),
             push: config.push.clone(),
             fallback_peer_token: config.peer_token.clone(),
@@ -138,6 +139,12 @@ impl SimHandle {
     /// The versions URL, `http://127.0.0.1:<port>/ocpi/versions`.
     pub fn base_url(&self) -> String {
         self.shared.versions_url()
+    }
+
+    /// The simulator's control surface, `http://127.0.0.1:<port>/sim` (fault switches, state,
+    /// profile log, arrivals; the start token).
+    pub fn control_url(&self) -> String {
+        format!("{}/sim", self.shared.origin)
     }
 
     /// The bound address.

@@ -14,7 +14,9 @@ mod wire;
 mod world;
 mod world_profiles;
 
-pub use config::{ClockMode, Faults, ProfileBehaviour, ProfileMode, PushConfig, SimConfig};
+pub use config::{
+    ClockMode, FaultRates, Faults, ProfileBehaviour, ProfileMode, PushConfig, SimConfig,
+};
 pub use handle::{SimCloud, SimHandle};
 pub use replay::{AcnSession, acn_day, acn_day_start, car_for, replay_arrivals, station_ids};
 pub use scenario::{

@@ -53,6 +53,8 @@ pub(crate) struct Shared {
     pub world: Mutex<World>,
     pub auth: Mutex<Auth>,
     pub faults: Mutex<Faults>,
+    /// The token the simulator was started with; the control surface (`/sim/...`) wants it.
+    pub control_token: String,
     pub profiles: Mutex<ProfileBehaviour>,
     pub push: PushConfig,
     pub fallback_peer_token: Option<String>,

@@ -1,6 +1,8 @@
-//! The OCPI 2.2.1 CPO HTTP surface: router, envelope, headers, authorization, faults, pagination.
+//! The OCPI 2.2.1 CPO HTTP surface: router, envelope, headers, authorization, faults, pagination;
+//! the simulator's control routes beside it (`control`).
 
 mod chargingprofiles;
+mod control;
 mod lists;
 mod registration;
 
@@ -57,7 +59,8 @@ pub(crate) fn router(state: AppState) -> Router {
         )
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(state.clone(), ocpi_layer))
-        .with_state(state)
+        .with_state(state.clone())
+        .merge(control::router(state))
 }
 
 async fn not_found(State(state): State<AppState>) -> Response {
@@ -218,20 +221,22 @@ enum Fault {
 }
 
 fn take_fault(f: &mut crate::config::Faults) -> Option<Fault> {
+    let server_error = Fault::ServerError(if f.server_error_status == 0 {
+        500
+    } else {
+        f.server_error_status
+    });
+    let hang = Fault::Hang(if f.hang.is_zero() {
+        std::time::Duration::from_secs(30)
+    } else {
+        f.hang
+    });
     if f.server_errors > 0 {
         f.server_errors -= 1;
-        Some(Fault::ServerError(if f.server_error_status == 0 {
-            500
-        } else {
-            f.server_error_status
-        }))
+        Some(server_error)
     } else if f.timeouts > 0 {
         f.timeouts -= 1;
-        Some(Fault::Hang(if f.hang.is_zero() {
-            std::time::Duration::from_secs(30)
-        } else {
-            f.hang
-        }))
+        Some(hang)
     } else if f.malformed > 0 {
         f.malformed -= 1;
         Some(Fault::Malformed)
@@ -239,8 +244,34 @@ fn take_fault(f: &mut crate::config::Faults) -> Option<Fault> {
         f.resets -= 1;
         Some(Fault::Reset)
     } else {
-        None
+        drawn_fault(&mut f.rates, server_error, hang)
     }
+}
+
+/// One draw against the rates: each fault takes its share of [0, 1) in turn.
+fn drawn_fault(
+    rates: &mut crate::config::FaultRates,
+    server_error: Fault,
+    hang: Fault,
+) -> Option<Fault> {
+    let total = rates.server_error + rates.hang + rates.malformed + rates.reset;
+    if total <= 0.0 {
+        return None;
+    }
+    let u = rates.draw();
+    let mut edge = rates.server_error;
+    if u < edge {
+        return Some(server_error);
+    }
+    edge += rates.hang;
+    if u < edge {
+        return Some(hang);
+    }
+    edge += rates.malformed;
+    if u < edge {
+        return Some(Fault::Malformed);
+    }
+    (u < edge + rates.reset).then_some(Fault::Reset)
 }
 
 async fn sleep_or_cancel(state: &Shared, d: std::time::Duration) {
