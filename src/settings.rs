@@ -25,7 +25,7 @@ const ENV_PREFIX: &str = "CHARGEPLAN";
 const ENV_SEPARATOR: &str = "__";
 
 /// Every key a source may set; anything else is a typo and stops start-up.
-const KNOWN_KEYS: [&str; 30] = [
+const KNOWN_KEYS: [&str; 31] = [
     "server.listen",
     "server.data_dir",
     "server.shutdown_timeout_s",
@@ -40,6 +40,7 @@ const KNOWN_KEYS: [&str; 30] = [
     "exchange.business_name",
     "exchange.poll_interval_s",
     "exchange.poll_overlap_s",
+    "exchange.request_timeout_s",
     "exchange.refusal_retry_s",
     "exchange.unknown_retry_first_s",
     "exchange.unknown_retry_max_s",

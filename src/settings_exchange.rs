@@ -29,6 +29,8 @@ pub struct ExchangeSettings {
     pub accounts_rescan: Duration,
     /// When a session whose limit was refused, or whose outcome is unknown, is tried again.
     pub retry: RetryPolicy,
+    /// How long one request to a vendor cloud may take before its outcome counts as unknown.
+    pub request_timeout: Duration,
 }
 
 impl ExchangeSettings {
@@ -58,6 +60,11 @@ impl ExchangeSettings {
             )?,
             accounts_rescan: Duration::from_secs(30),
             retry: parse_retry(&get)?,
+            request_timeout: parse_seconds(
+                "exchange.request_timeout_s",
+                get("exchange.request_timeout_s")?,
+                1,
+            )?,
         })
     }
 
@@ -84,13 +91,22 @@ impl ExchangeSettings {
             public_url: self.public_url_for(listen),
             poller: PollerConfig {
                 interval: self.poll_interval,
+                retry_first: first_poll_retry(self.poll_interval),
                 overlap: chrono::Duration::from_std(self.poll_overlap)
                     .unwrap_or_else(|_| chrono::Duration::minutes(5)),
                 ..PollerConfig::default()
             },
             accounts_rescan: self.accounts_rescan,
+            request_timeout: self.request_timeout,
         }
     }
+}
+
+/// The first wait after a failed poll: a twelfth of the interval (5 s at the default 60 s),
+/// at least a quarter of a second, so a transient error is retried several times within one
+/// interval however short the interval is.
+fn first_poll_retry(interval: Duration) -> Duration {
+    (interval / 12).max(Duration::from_millis(250))
 }
 
 /// `exchange.refusal_retry_s`, `exchange.unknown_retry_first_s`, `exchange.unknown_retry_max_s`.

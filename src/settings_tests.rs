@@ -40,6 +40,7 @@ fn defaults_alone_give_the_documented_values() {
     assert_eq!(settings.server.data_dir, PathBuf::from("./data"));
     assert_eq!(settings.server.shutdown_timeout, Duration::from_secs(10));
     assert_eq!(settings.server.request_timeout, Duration::from_secs(30));
+    assert_eq!(settings.exchange.request_timeout, Duration::from_secs(30));
     assert!(settings.database.postgres_url.is_none());
     assert_eq!(settings.database.max_connections, 10);
     assert_eq!(settings.log.format, LogFormat::Human);
@@ -404,5 +405,33 @@ fn arrival_headroom_is_none_one_port_or_kw_and_anything_else_is_named() {
     assert_eq!(
         error_of(&[("CHARGEPLAN__DRIVER__ARRIVAL_HEADROOM", "lots")]),
         "invalid setting driver.arrival_headroom: \"lots\" is not an arrival headroom: give none, one_port, or a number of kW from 0 to 100000"
+    );
+}
+
+#[test]
+fn a_failed_poll_is_retried_after_a_twelfth_of_the_interval_and_vendor_requests_time_out_as_set() {
+    let listen: SocketAddr = "127.0.0.1:8080".parse().expect("address");
+    let poller = |pairs: &[(&str, &str)]| {
+        load_env(pairs)
+            .expect("valid")
+            .exchange
+            .service_config(listen)
+            .poller
+    };
+    assert_eq!(poller(&[]).retry_first, Duration::from_secs(5));
+    assert_eq!(
+        poller(&[("CHARGEPLAN__EXCHANGE__POLL_INTERVAL_S", "3")]).retry_first,
+        Duration::from_millis(250)
+    );
+    let exchange = load_env(&[("CHARGEPLAN__EXCHANGE__REQUEST_TIMEOUT_S", "4")])
+        .expect("valid")
+        .exchange;
+    assert_eq!(
+        exchange.service_config(listen).request_timeout,
+        Duration::from_secs(4)
+    );
+    assert_eq!(
+        error_of(&[("CHARGEPLAN__EXCHANGE__REQUEST_TIMEOUT_S", "0")]),
+        "invalid setting exchange.request_timeout_s: \"0\" is not a whole number of seconds from 1 to 3600"
     );
 }

@@ -119,6 +119,7 @@ pub async fn run(captured: &Captured) -> anyhow::Result<()> {
             public_url: public_url.clone(),
             poller: PollerConfig::default(),
             accounts_rescan: Duration::from_secs(1),
+            request_timeout: Duration::from_secs(30),
         },
         &tasks,
         cancel.clone(),

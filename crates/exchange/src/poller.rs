@@ -64,6 +64,8 @@ pub struct PollStatus {
     pub successful_polls: u64,
     /// Connectors the vendor lists that no site has mapped, from the last port sync.
     pub unmapped_ports: Vec<String>,
+    /// Whether the last connector sync succeeded (`false` at start: the first poll syncs).
+    pub ports_synced: bool,
 }
 
 impl PollStatus {
@@ -98,27 +100,46 @@ impl Poller {
         }
     }
 
-    /// One poll: fetch sessions changed since the watermark minus the overlap, ingest them.
+    /// Reads the vendor's connectors and brings the stored ports up to date; returns the
+    /// connectors no site has mapped.
+    async fn sync_ports(&self) -> Result<Vec<String>, String> {
+        let ports = self
+            .cloud
+            .ports()
+            .await
+            .map_err(|error| error.to_string())?;
+        let synced = sync_ports(self.store.as_ref(), &self.vendor, &ports.items)
+            .await
+            .map_err(|error| error.to_string())?;
+        Ok(synced.unmapped)
+    }
+
+    /// One poll: sync the connectors when due (a failure there is logged and retried next
+    /// poll), then fetch sessions changed since the watermark minus the overlap and ingest them.
     pub async fn poll_once(&self) -> Result<IngestReport, String> {
         let now = self.clock.now();
         let since = match self.status().watermark {
             Some(watermark) => watermark - self.config.overlap,
             None => now - self.config.initial_lookback,
         };
-        if self
-            .status()
-            .successful_polls
-            .is_multiple_of(self.config.ports_every_polls.max(1))
+        let status = self.status();
+        if !status.ports_synced
+            || status
+                .successful_polls
+                .is_multiple_of(self.config.ports_every_polls.max(1))
         {
-            let ports = self
-                .cloud
-                .ports()
-                .await
-                .map_err(|error| error.to_string())?;
-            let synced = sync_ports(self.store.as_ref(), &self.vendor, &ports.items)
-                .await
-                .map_err(|error| error.to_string())?;
-            self.update(|status| status.unmapped_ports = synced.unmapped);
+            // A failed connector sync must not hold back the sessions: a car that plugged in
+            // is seen even while the vendor's locations module is failing.
+            match self.sync_ports().await {
+                Ok(unmapped) => self.update(|status| {
+                    status.unmapped_ports = unmapped;
+                    status.ports_synced = true;
+                }),
+                Err(error) => {
+                    tracing::warn!(vendor = %self.vendor, error = %error, "connector sync failed; polling sessions anyway, and syncing again next poll");
+                    self.update(|status| status.ports_synced = false);
+                }
+            }
         }
         let listing = self
             .cloud

@@ -25,6 +25,9 @@ pub struct ExchangeConfig {
     pub poller: PollerConfig,
     /// How often the supervisor looks for newly registered accounts.
     pub accounts_rescan: Duration,
+    /// How long one request to a vendor cloud may take, connecting and reading included,
+    /// before its outcome counts as unknown.
+    pub request_timeout: Duration,
 }
 
 /// Poll status per vendor account, shared with health checks and metrics.
@@ -82,7 +85,7 @@ struct Supervisor {
 impl Supervisor {
     async fn run(self, cancel: CancellationToken) {
         let http = reqwest::Client::builder()
-            .timeout(Duration::from_secs(30))
+            .timeout(self.config.request_timeout)
             .build()
             .unwrap_or_default();
         let results_url = format!(

@@ -163,6 +163,31 @@ async fn one_vendor_down_backs_off_without_touching_the_store() {
 }
 
 #[tokio::test]
+async fn a_failed_connector_sync_does_not_hold_back_a_new_car_and_is_tried_again_next_poll() {
+    let world = World::start(|_, _| {}).await;
+    world
+        .sim
+        .plug_in(arrival("DEMO-01", "RFID-ALICE", 0.2))
+        .expect("plugged in");
+    let poller = poller(&world);
+    // The first functional request of a poll is the connector sync (locations).
+    world.sim.set_faults(chargeplan_sim::Faults {
+        server_errors: 1,
+        ..Default::default()
+    });
+
+    let first = poller
+        .poll_once()
+        .await
+        .expect("sessions polled despite the sync");
+
+    assert_eq!(first.inserted, 1);
+    assert!(!poller.status.lock().expect("status").ports_synced);
+    poller.poll_once().await.expect("poll");
+    assert!(poller.status.lock().expect("status").ports_synced);
+}
+
+#[tokio::test]
 async fn sessions_pushed_by_the_cpo_are_stored_from_start_to_end() {
     let world = World::start(|config, receiver| {
         config.push.push_sessions = true;

@@ -58,6 +58,7 @@ async fn every_enabled_account_is_polled_and_a_dead_vendor_holds_up_no_other() {
             ..PollerConfig::default()
         },
         accounts_rescan: Duration::from_millis(100),
+        request_timeout: Duration::from_secs(30),
     };
     let (tasks, cancel) = (TaskTracker::new(), CancellationToken::new());
 
