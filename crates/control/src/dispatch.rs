@@ -371,14 +371,14 @@ fn port_worst(
     if !port.controllable {
         return Worst::AtMax;
     }
-    // A session left out of the plan (its limit refused or its outcome unknown) may draw
-    // the port's maximum, whatever else is planned.
-    if snapshot
+    // A session left out of the plan (its limit refused or its outcome unknown) may draw the
+    // most of what may be in force for it, whatever else is planned.
+    if let Some(excluded) = snapshot
         .excluded
         .iter()
-        .any(|e| e.session.port_id.as_ref() == Some(&port.id))
+        .find(|e| e.session.port_id.as_ref() == Some(&port.id))
     {
-        return Worst::AtMax;
+        return Worst::UpTo(excluded.worst_kw);
     }
     if let Some(order) = orders.iter().find(|order| order.port.id == port.id) {
         return Worst::Schedule {
@@ -473,6 +473,7 @@ mod tests {
                     reason: Some("rejected".into()),
                     retry_at: now + Duration::minutes(5),
                 },
+                worst_kw: 11.0,
             }],
             uncontrollable_sessions: 0,
             reserved_kw: 11.0,
@@ -481,7 +482,7 @@ mod tests {
     }
 
     #[test]
-    fn a_session_left_out_of_the_plan_counts_at_its_ports_maximum_in_the_worst_case() {
+    fn a_session_left_out_of_the_plan_counts_at_what_may_be_in_force_in_the_worst_case() {
         let now = schedule(0, &[]).0;
         let port = Port::new(
             chargeplan_core::PortId::parse("p1").expect("id"),
@@ -506,8 +507,9 @@ mod tests {
 
         assert_eq!(
             worst,
-            Worst::AtMax,
-            "not idle: a car is plugged in, unlimited"
+            Worst::UpTo(11.0),
+            "not idle: a car is plugged in, with no limit known to be in force"
         );
+        assert_eq!(worst.kw_at(11.0, now), 11.0);
     }
 }

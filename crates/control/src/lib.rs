@@ -9,6 +9,7 @@ mod dispatch;
 mod error;
 pub mod feedback;
 mod health;
+pub mod in_force;
 pub mod lease;
 pub mod links;
 pub mod messages;

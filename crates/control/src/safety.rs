@@ -20,6 +20,8 @@ pub enum Worst {
         starts_at: DateTime<Utc>,
         periods: Vec<LimitPeriod>,
     },
+    /// One of several limits may be in force (an outcome is unknown): the highest of them.
+    UpTo(f64),
     /// No car is plugged in.
     Idle,
 }
@@ -30,6 +32,7 @@ impl Worst {
         match self {
             Self::AtMax => port_max_kw,
             Self::Idle => 0.0,
+            Self::UpTo(kw) => kw.min(port_max_kw),
             Self::Schedule { starts_at, periods } => {
                 if at < *starts_at {
                     return port_max_kw;

@@ -16,6 +16,7 @@ use crate::ControlConfig;
 use crate::billed_peak;
 use crate::control_state::ControlState;
 use crate::feedback::{FeedbackConfig, TaperMemory};
+use crate::in_force::worst_in_force_kw;
 
 /// J1772 pilot signal minimum: a port is off or at least 6 A.
 const J1772_MIN_AMPS: f64 = 6.0;
@@ -28,7 +29,8 @@ pub struct SiteSnapshot {
     /// The store session behind each problem session, in the same order.
     pub sessions: Vec<SnapshotSession>,
     /// Open sessions left out of the plan because their limit is refused or unknown; each
-    /// counts at its port's maximum.
+    /// counts at the most that may be in force for it (its port's maximum when no limit was
+    /// ever accepted).
     pub excluded: Vec<ExcludedSession>,
     /// Open sessions on ports that take no profiles (also counted at their maximum).
     pub uncontrollable_sessions: usize,
@@ -44,6 +46,8 @@ pub struct SiteSnapshot {
 pub struct ExcludedSession {
     pub session: Session,
     pub state: ControlState,
+    /// The most its port may draw meanwhile, kW (`in_force::worst_in_force_kw`).
+    pub worst_kw: f64,
 }
 
 impl SiteSnapshot {
@@ -249,13 +253,15 @@ pub fn from_facts(
             .collect();
         let state = ControlState::of(&recent, now, &config.retry);
         if state != ControlState::Controlled {
-            // Its newest limit was refused, or its outcome is unknown: it may draw the port's
-            // maximum. Planned (and so limited) again at the state's retry, or as soon as a
-            // late answer settles it.
-            *fixed_load.entry(port.circuit_id.as_str()).or_default() += port.max_power.get();
+            // Its newest limit was refused, or its outcome is unknown: it may draw the most of
+            // what may be in force (the port's maximum when no limit ever was). Planned (and so
+            // limited) again at the state's retry, or as soon as a late answer settles it.
+            let worst_kw = worst_in_force_kw(&facts.setpoints, now, port.max_power.get());
+            *fixed_load.entry(port.circuit_id.as_str()).or_default() += worst_kw;
             excluded.push(ExcludedSession {
                 session: session.clone(),
                 state,
+                worst_kw,
             });
             continue;
         }
