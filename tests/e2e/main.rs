@@ -15,5 +15,6 @@ mod postgres;
 mod replay;
 mod serve;
 mod sharing;
+mod soak;
 mod vendor;
 mod world;
