@@ -14,8 +14,9 @@ use crate::demo_run::{Demo, PATIENCE, banner_address, dashboard_password, link_i
 /// Fast enough to have a garage full of cars within seconds, slow enough that a car stays
 /// while it is photographed.
 const SPEEDUP: f64 = 60.0;
-/// Garage time to let pass before the overview is taken, so that its chart has a past.
-const SETTLE: Duration = Duration::from_secs(20);
+/// Real time to let pass before the overview is taken (90 garage minutes at 60x), so that
+/// the morning's cars have arrived and its chart has a past.
+const SETTLE: Duration = Duration::from_secs(90);
 
 /// `docs/screenshots/` of this checkout.
 fn pictures() -> PathBuf {
