@@ -182,16 +182,7 @@ async fn password(store: &Arc<dyn Store>, args: &OperatorNameArgs) -> anyhow::Re
 
 async fn create_token(store: &Arc<dyn Store>, args: &TokenCreateArgs) -> anyhow::Result<()> {
     let operator = named(store, &args.operator).await?;
-    let secret = new_secret();
-    let token = ApiToken {
-        id: uuid::Uuid::new_v4().to_string(),
-        operator_id: operator.id.clone(),
-        label: args.label.trim().to_owned(),
-        token_hash: hash_secret(&secret),
-        created_at: SystemClock.now(),
-        revoked_at: None,
-    };
-    store.insert_api_token(&token).await?;
+    let (token, secret) = new_api_token(store.as_ref(), &operator, &args.label).await?;
     eprintln!(
         "created token {} for {} — shown once below; send it as `Authorization: Bearer <token>`",
         token.id,
@@ -199,6 +190,26 @@ async fn create_token(store: &Arc<dyn Store>, args: &TokenCreateArgs) -> anyhow:
     );
     println!("{secret}");
     Ok(())
+}
+
+/// Stores a new API token of `operator` (created now, on real time) and returns it with its
+/// secret, which is not stored and cannot be shown again.
+pub async fn new_api_token(
+    store: &dyn Store,
+    operator: &Operator,
+    label: &str,
+) -> anyhow::Result<(ApiToken, String)> {
+    let secret = new_secret();
+    let token = ApiToken {
+        id: uuid::Uuid::new_v4().to_string(),
+        operator_id: operator.id.clone(),
+        label: label.trim().to_owned(),
+        token_hash: hash_secret(&secret),
+        created_at: SystemClock.now(),
+        revoked_at: None,
+    };
+    store.insert_api_token(&token).await?;
+    Ok((token, secret))
 }
 
 /// The operator with this login name, or an error that says how to list them.

@@ -5,7 +5,6 @@
 //! reaches the store; an hour after the day's last departure everything stops and the store is
 //! measured against the hindsight optimum.
 
-mod drivers;
 mod fast;
 mod measure;
 mod report;
@@ -23,10 +22,10 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
 use crate::cli::ReplayArgs;
+use crate::scenario::drivers::{self, Drivers, Submissions};
 use crate::settings::{Settings, SmsSettings};
 use crate::{scenario, server};
 
-use self::drivers::{Drivers, Submissions};
 use self::report::{Inputs, PeakSource, Report};
 
 /// How often the replayed drivers look for new sessions, wall-clock.
@@ -99,6 +98,7 @@ async fn replay(
             &settings,
             store.clone(),
             clock.clone(),
+            None,
             listener,
             stop.clone().cancelled_owned(),
         );
@@ -174,7 +174,7 @@ async fn drive(
     tracing::info!(replay.ports = ports, "replay vendor cloud connected");
 
     let site = SiteId::parse(scenario::SITE)?;
-    let end = last_departure() + AFTER_LAST_DEPARTURE;
+    let end = scenario::last_departure() + AFTER_LAST_DEPARTURE;
     let mut drivers = Drivers::new();
     let mut watch = tokio::time::interval(WATCH);
     loop {
@@ -190,15 +190,6 @@ async fn drive(
             return Ok(drivers.submissions);
         }
     }
-}
-
-/// The day's last recorded unplug.
-fn last_departure() -> chrono::DateTime<chrono::Utc> {
-    chargeplan_sim::acn_day()
-        .iter()
-        .map(|s| s.departure)
-        .max()
-        .unwrap_or_else(scenario::origin)
 }
 
 /// Reads the outcome from the store and computes the report.

@@ -1,7 +1,10 @@
 //! The set-up `demo` and `replay` share: Caltech's garage as a simulated vendor cloud replaying
 //! the recorded day 2019-06-14 (ACN-Data, CC BY 4.0) on a sped-up clock, a fresh SQLite store
 //! seeded with the site, its service and the day's 49 drivers, and the vendor registration
-//! that maps every reported connector onto the service.
+//! that maps every reported connector onto the service; and the day's drivers, who submit
+//! their recorded requests (`drivers`).
+
+pub mod drivers;
 
 use std::net::SocketAddr;
 use std::path::Path;
@@ -40,6 +43,40 @@ const DRIVERS: u32 = 49;
 /// The simulated instant the scenario starts at: 07:00 Pacific on 2019-06-14.
 pub fn origin() -> chrono::DateTime<chrono::Utc> {
     chargeplan_sim::acn_day_start() + chrono::Duration::hours(START_LOCAL_HOUR)
+}
+
+/// The day's last recorded unplug: after it the garage stays empty.
+pub fn last_departure() -> chrono::DateTime<chrono::Utc> {
+    chargeplan_sim::acn_day()
+        .iter()
+        .map(|s| s.departure)
+        .max()
+        .unwrap_or_else(origin)
+}
+
+/// The day's last recorded arrival.
+pub fn last_arrival() -> chrono::DateTime<chrono::Utc> {
+    chargeplan_sim::acn_day()
+        .iter()
+        .map(|s| s.arrival)
+        .max()
+        .unwrap_or_else(origin)
+}
+
+/// `at` on the garage's clock, e.g. "23:42" or "01:05 the next day".
+pub fn garage_time(at: chrono::DateTime<chrono::Utc>) -> String {
+    // The recorded day starts at midnight, Pacific Daylight Time.
+    let minutes = (at - chargeplan_sim::acn_day_start()).num_minutes();
+    let next_day = if minutes >= 24 * 60 {
+        " the next day"
+    } else {
+        ""
+    };
+    format!(
+        "{:02}:{:02}{next_day}",
+        minutes.rem_euclid(24 * 60) / 60,
+        minutes.rem_euclid(60)
+    )
 }
 
 /// The user's settings with what the scenario fixes: its own SQLite file in `data_dir`, the

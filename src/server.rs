@@ -43,7 +43,15 @@ pub async fn run(
     let listener = TcpListener::bind(settings.server.listen)
         .await
         .with_context(|| format!("cannot listen on {}", settings.server.listen))?;
-    run_on(settings, store, Arc::new(SystemClock), listener, shutdown).await
+    run_on(
+        settings,
+        store,
+        Arc::new(SystemClock),
+        None,
+        listener,
+        shutdown,
+    )
+    .await
 }
 
 /// Applies pending migrations and logs what the store is.
@@ -62,10 +70,13 @@ pub async fn migrate_store(store: &dyn Store) -> anyhow::Result<()> {
 
 /// Runs everything on a migrated store and a bound listener: the OCPI exchange, the control
 /// loop (dispatching to the vendors), SMS delivery, and the HTTP routes, until `shutdown`.
+/// `replay_ends_at`: when the recorded day a demo replays is over, on `clock` (the pages then
+/// say so); `None` for a real site.
 pub async fn run_on(
     settings: &Settings,
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
+    replay_ends_at: Option<chrono::DateTime<chrono::Utc>>,
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
@@ -117,6 +128,7 @@ pub async fn run_on(
             settings.sms,
             crate::settings::SmsSettings::Console { page: true }
         ),
+        replay_ends_at,
         ..AppState::new(store, clock, control)
     })
     .merge(ocpi_routes)

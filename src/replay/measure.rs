@@ -7,8 +7,8 @@ use chargeplan_core::{Port, PortId, Session, Setpoint, SiteId};
 use chargeplan_store::prelude::*;
 use chrono::{DateTime, Duration, Utc};
 
-use super::drivers::Recorded;
 use super::report::{Outcome, PORT_KW, PeakSource, Trace, site_peak};
+use crate::scenario::drivers::Recorded;
 
 /// J1772's lowest current, as the control loop plans it: a port is off or at least 6 A.
 const J1772_MIN_AMPS: f64 = 6.0;

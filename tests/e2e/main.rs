@@ -4,6 +4,8 @@
 mod cli;
 mod crash;
 mod demo;
+mod demo_day;
+mod demo_run;
 mod driver;
 mod garage;
 mod helpers;
@@ -13,6 +15,7 @@ mod operators;
 mod optimize;
 mod postgres;
 mod replay;
+mod screenshots;
 mod serve;
 mod sharing;
 mod soak;

@@ -58,6 +58,7 @@ pub fn compute(input: ReportInput) -> Report {
         measured.add_all(&own);
         rows.push(session_row(
             session,
+            input_session.participant.as_ref(),
             input_session.latest_request.as_ref(),
             tz,
         ));

@@ -7,8 +7,9 @@ use chrono::{DateTime, Utc};
 use crate::report::Report;
 use crate::rows::local_time;
 
-const SESSION_COLUMNS: [&str; 9] = [
+const SESSION_COLUMNS: [&str; 10] = [
     "session_id",
+    "driver",
     "port_id",
     "started_local",
     "ended_local",
@@ -45,6 +46,7 @@ pub fn to_csv(report: &Report) -> String {
     for row in &report.sessions {
         out.push_str(&line(&[
             row.session_id.to_string(),
+            row.driver.clone(),
             or_empty(row.port_id.as_ref()),
             row.started_at_local.clone(),
             row.ended_at_local.clone().unwrap_or_default(),

@@ -4,6 +4,7 @@ use chargeplan_core::{RequestedEnergy, Tariff};
 
 use super::*;
 use crate::compute::compute;
+use crate::input::SessionInput;
 use crate::test_fixtures::*;
 
 fn report(tariff: Option<Tariff>) -> Report {
@@ -27,11 +28,19 @@ fn report(tariff: Option<Tariff>) -> Report {
         vec![port("p1", 12.0)],
         tariff,
         vec![
-            entry(a, Some(a_request), &[]),
+            SessionInput {
+                participant: Some(driver_a()),
+                ..entry(a, Some(a_request), &[])
+            },
             entry(b, None, &[]),
             entry(c, Some(c_request), &[]),
         ],
     ))
+}
+
+/// The registered driver of session `a`.
+fn driver_a() -> chargeplan_core::ParticipantId {
+    chargeplan_core::ParticipantId::parse("driver-a").expect("id")
 }
 
 #[test]
@@ -49,13 +58,17 @@ fn fields_with_commas_quotes_or_line_breaks_are_quoted() {
 fn the_sessions_csv_has_a_header_and_a_line_per_session() {
     let csv = to_csv(&report(None));
     let lines: Vec<&str> = csv.split_terminator("\r\n").collect();
+    let driver = crate::driver_alias(Some(&driver_a()), None);
+    assert!(driver.starts_with("Driver "), "{driver}");
     assert_eq!(
         lines,
         [
-            "session_id,port_id,started_local,ended_local,request,requested_kwh,delivered_kwh,met,departure_requested_local",
-            "a,p1,2026-06-15T09:00:00-07:00,2026-06-15T10:00:00-07:00,kwh,6.05,6,yes,2026-06-15T11:00:00-07:00",
-            "b,,2026-06-15T09:30:00-07:00,,none,,1.5,,",
-            "c,,2026-06-15T09:45:00-07:00,,as_much_as_possible,,0,,2026-06-15T13:00:00-07:00",
+            "session_id,driver,port_id,started_local,ended_local,request,requested_kwh,delivered_kwh,met,departure_requested_local",
+            &format!(
+                "a,{driver},p1,2026-06-15T09:00:00-07:00,2026-06-15T10:00:00-07:00,kwh,6.05,6,yes,2026-06-15T11:00:00-07:00"
+            ),
+            "b,Guest,,2026-06-15T09:30:00-07:00,,none,,1.5,,",
+            "c,Guest,,2026-06-15T09:45:00-07:00,,as_much_as_possible,,0,,2026-06-15T13:00:00-07:00",
         ]
     );
     assert!(csv.ends_with("\r\n"));

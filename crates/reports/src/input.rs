@@ -1,6 +1,6 @@
 //! The already-loaded data a report is computed from.
 
-use chargeplan_core::{ChargingRequest, MeterSample, Port, Session, Site, Tariff};
+use chargeplan_core::{ChargingRequest, MeterSample, ParticipantId, Port, Session, Site, Tariff};
 use chargeplan_store::{RelayLogEntry, RelayThread, WaitlistEntry, WaitlistOffer};
 
 use crate::period::Period;
@@ -36,6 +36,8 @@ pub struct ReportInput {
 pub struct SessionInput {
     /// The session as last reported by its vendor cloud.
     pub session: Session,
+    /// The registered driver whose card or app started it, if any (for the driver's alias).
+    pub participant: Option<ParticipantId>,
     /// The driver's latest request revision, if they made one.
     pub latest_request: Option<ChargingRequest>,
     /// The session's meter samples, in any order. Samples of other sessions are ignored.

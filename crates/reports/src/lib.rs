@@ -1,6 +1,7 @@
 //! Crate root: the public entry points; the crate documentation is README.md, included below.
 #![doc = include_str!("../README.md")]
 
+mod alias;
 mod compute;
 mod cost;
 mod counterfactual;
@@ -19,6 +20,7 @@ mod summary;
 mod test_fixtures;
 mod waitlist;
 
+pub use alias::driver_alias;
 pub use chargeplan_core::interval_energy::INTERVAL_MINUTES;
 pub use compute::compute;
 pub use csv::{summary_csv, to_csv};

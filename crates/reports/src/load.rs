@@ -14,7 +14,7 @@ use crate::period::Period;
 use crate::report::Report;
 
 /// Loads the site, its ports and tariff, the sessions that started in `period` with their
-/// latest requests and meter samples, the relay threads opened in it with their log, and
+/// latest requests, meter samples and registered drivers, the relay threads opened in it with their log, and
 /// computes the report.
 pub async fn load(store: &dyn Store, site: &SiteId, period: Period) -> Result<Report, ReportError> {
     let site = store.get_site(site).await?;
@@ -25,12 +25,19 @@ pub async fn load(store: &dyn Store, site: &SiteId, period: Period) -> Result<Re
         .list_sessions_started(&site.id, bounds.from, bounds.to)
         .await?;
     let mut samples = load_samples(store, &site.id, &sessions, bounds.from).await?;
+    let participants = store.list_participants(&site.id).await?;
     let mut inputs = Vec::with_capacity(sessions.len());
     for session in sessions {
         let latest_request = store.latest_request(&session.id).await?;
+        let participant = session
+            .token_uid
+            .as_ref()
+            .and_then(|uid| participants.iter().find(|p| p.has_token(uid)))
+            .map(|p| p.id.clone());
         inputs.push(SessionInput {
             samples: samples.remove(&session.id).unwrap_or_default(),
             latest_request,
+            participant,
             session,
         });
     }

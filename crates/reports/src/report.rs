@@ -95,6 +95,9 @@ pub struct CostSummary {
 pub struct SessionRow {
     /// Our id of the session.
     pub session_id: SessionId,
+    /// Who charged, as the dashboard names them: "Driver 3F2A" or "Guest on p1"
+    /// ([`driver_alias`](crate::driver_alias)).
+    pub driver: String,
     /// The port it charged on, once matched.
     pub port_id: Option<PortId>,
     /// When it started.

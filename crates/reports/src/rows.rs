@@ -1,9 +1,10 @@
 //! One report row per session, with times in the site's local time.
 
-use chargeplan_core::{ChargingRequest, Session};
+use chargeplan_core::{ChargingRequest, ParticipantId, Session};
 use chrono::{DateTime, SecondsFormat, Utc};
 use chrono_tz::Tz;
 
+use crate::alias::driver_alias;
 use crate::fulfilment::fulfilment;
 use crate::report::SessionRow;
 
@@ -16,6 +17,7 @@ pub(crate) fn local_time(tz: Tz, at: DateTime<Utc>) -> String {
 
 pub(crate) fn session_row(
     session: &Session,
+    participant: Option<&ParticipantId>,
     latest_request: Option<&ChargingRequest>,
     tz: Tz,
 ) -> SessionRow {
@@ -24,6 +26,7 @@ pub(crate) fn session_row(
     let departure = latest_request.map(|r| r.departure);
     SessionRow {
         session_id: session.id.clone(),
+        driver: driver_alias(participant, session.port_id.as_ref()),
         port_id: session.port_id.clone(),
         started_at: session.started_at,
         started_at_local: local_time(tz, session.started_at),

@@ -115,6 +115,7 @@ pub fn entry(
     readings: &[(&str, f64)],
 ) -> SessionInput {
     SessionInput {
+        participant: None,
         samples: samples(&session, readings),
         latest_request,
         session,

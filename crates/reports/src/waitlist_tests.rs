@@ -97,6 +97,7 @@ fn a_car_stays_from_its_request_met_or_its_last_draw_until_it_leaves() {
         20.0,
     );
     let mut met = SessionInput {
+        participant: None,
         latest_request: Some(request(&met, kwh(20.0), "2026-06-15T23:00:00Z")),
         session: met,
         samples: Vec::new(),
@@ -113,6 +114,7 @@ fn a_car_stays_from_its_request_met_or_its_last_draw_until_it_leaves() {
         6.0,
     );
     let mut stopped = SessionInput {
+        participant: None,
         latest_request: None,
         session: stopped,
         samples: Vec::new(),
@@ -133,6 +135,7 @@ fn a_car_stays_from_its_request_met_or_its_last_draw_until_it_leaves() {
     // Still plugged in: not measured.
     let open = session("open", Some("p3"), "2026-06-15T16:00:00Z", None, 1.0);
     let mut open = SessionInput {
+        participant: None,
         latest_request: None,
         session: open,
         samples: Vec::new(),
@@ -158,6 +161,7 @@ fn a_car_drawing_to_the_end_stayed_no_time_after_done() {
         1.2,
     );
     let mut busy = SessionInput {
+        participant: None,
         latest_request: None,
         session: busy,
         samples: Vec::new(),

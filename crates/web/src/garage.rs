@@ -30,7 +30,7 @@ async fn show(State(state): State<AppState>) -> Response {
         return StatusCode::NOT_FOUND.into_response();
     }
     match cars(&state).await {
-        Ok(cars) => Html(page(&cars).into_string()).into_response(),
+        Ok(cars) => Html(page(&cars, state.replay_over()).into_string()).into_response(),
         Err(error) => {
             tracing::error!(error = %error, "could not list the garage");
             StatusCode::INTERNAL_SERVER_ERROR.into_response()
@@ -62,7 +62,7 @@ async fn cars(state: &AppState) -> Result<Vec<Car>, chargeplan_store::StoreError
     Ok(cars)
 }
 
-fn page(cars: &[Car]) -> maud::Markup {
+fn page(cars: &[Car], over: Option<&str>) -> maud::Markup {
     crate::shell::layout(
         "The garage (demo)",
         html! {
@@ -71,6 +71,9 @@ fn page(cars: &[Car]) -> maud::Markup {
                 "Cars plugged in now, with the member ID on each sticker. To reach an owner, text "
                 "the ID and a message from the " a href="/dev/sms" { "SMS console" }
                 " as a driver who is waiting, e.g. from +1 555 010 0199."
+            }
+            @if let Some(over) = over {
+                p.notice role="status" { (over) }
             }
             @if cars.is_empty() {
                 p { "No cars are plugged in right now." }

@@ -25,6 +25,7 @@ use axum::routing::get;
 use chargeplan_control::ControlHandle;
 use chargeplan_core::{Clock, PhoneNumber};
 use chargeplan_store::Store;
+use chrono::{DateTime, Utc};
 
 pub use middleware::{ErrorReason, HttpOptions};
 
@@ -57,11 +58,15 @@ pub struct AppState {
     /// Whether the developer pages are served (`/dev/garage`; with the console SMS page,
     /// as `chargeplan demo` runs it).
     pub dev_pages: bool,
+    /// When the recorded day `chargeplan demo` replays is over, on `clock`: from then on no
+    /// car arrives, and the dashboard and `/dev/garage` say so and how to start it again.
+    /// `None` outside the demo.
+    pub replay_ends_at: Option<DateTime<Utc>>,
 }
 
 impl AppState {
-    /// The state with no bootstrap admin token, plain-HTTP cookies, no vendor poll statuses
-    /// and no public SMS number.
+    /// The state with no bootstrap admin token, plain-HTTP cookies, no vendor poll statuses,
+    /// no public SMS number and no replayed day.
     pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, control: ControlHandle) -> Self {
         Self {
             store,
@@ -74,9 +79,24 @@ impl AppState {
             vendor_polls: None,
             public_sms_number: None,
             dev_pages: false,
+            replay_ends_at: None,
         }
     }
+
+    /// Once the recorded day the demo replays is over: why the garage stays empty and what to
+    /// do about it; `None` before, and outside the demo.
+    pub(crate) fn replay_over(&self) -> Option<&'static str> {
+        self.replay_ends_at
+            .filter(|ends_at| self.clock.now() >= *ends_at)
+            .map(|_| REPLAY_OVER)
+    }
 }
+
+/// What the dashboard and `/dev/garage` say once the demo's recorded day is over.
+const REPLAY_OVER: &str = "The recorded day is over — restart the demo: the last car of the \
+                           replayed day has left, so the garage stays empty and nothing more \
+                           arrives. Stop the demo (Ctrl-C) and start it again to replay the day \
+                           from 07:00.";
 
 /// The routes with their state, without middleware (tests call it with `oneshot`).
 pub fn router(state: AppState) -> Router {

@@ -1,5 +1,7 @@
 //! The operator dashboard in headless Chromium: log in, read the site's chart, lower the
-//! cap in the cap editor and see the re-planned chart under the new cap.
+//! cap in the cap editor and see the re-planned chart under the new cap; at phone and desktop
+//! size, the change is told once (a reload does not say it again), each session is named by
+//! alias and id as in the reports, and the footer leads to the API's reference.
 //!
 //! The app is served on a real TCP listener with a SQLite store in a temporary directory,
 //! the real clock and a running control loop (no vendor dispatch). Like the driver flow in
@@ -146,51 +148,70 @@ async fn chart_number(page: &Page, attribute: &str) -> f64 {
         .unwrap_or_else(|| panic!("{attribute} is not a number: {value}"))
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_operator_lowers_a_cap_in_the_browser_and_the_chart_follows() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let store = chargeplan_store::open(&StoreTarget::Sqlite {
-        path: dir.path().join("chargeplan.db"),
-    })
-    .await
-    .expect("store");
-    store.migrate().await.expect("migrated");
-    seed(store.as_ref()).await;
-    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let cancel = CancellationToken::new();
-    let tracker = TaskTracker::new();
-    let control = chargeplan_control::start(
-        store.clone(),
-        clock.clone(),
-        ControlConfig::default(),
-        &tracker,
-        cancel.clone(),
-    );
-    control
-        .replan_now(&SiteId::parse(SITE).expect("id"))
-        .await
-        .expect("first plan");
-    let state = AppState::new(store.clone(), clock, control);
-    let options = HttpOptions {
-        request_timeout: StdDuration::from_secs(30),
-    };
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("listener");
-    let base = format!("http://{}", listener.local_addr().expect("address"));
-    let service = app(state, &options).into_make_service_with_connect_info::<SocketAddr>();
-    let server_cancel = cancel.clone();
-    let server = tokio::spawn(async move {
-        axum::serve(listener, service)
-            .with_graceful_shutdown(server_cancel.cancelled_owned())
-            .await
-    });
+/// The dashboard served on a real listener over the seeded store, until `cancel`.
+struct Served {
+    base: String,
+    cancel: CancellationToken,
+    server: tokio::task::JoinHandle<std::io::Result<()>>,
+    /// Holds the store's folder.
+    _dir: tempfile::TempDir,
+}
 
-    let browser = Browser::launch().await.expect("chromium starts");
-    let page = browser.new_page().await.expect("page");
-    page.set_viewport(1280, 1600, false)
+impl Served {
+    async fn start() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = chargeplan_store::open(&StoreTarget::Sqlite {
+            path: dir.path().join("chargeplan.db"),
+        })
         .await
-        .expect("desktop viewport");
+        .expect("store");
+        store.migrate().await.expect("migrated");
+        seed(store.as_ref()).await;
+        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+        let cancel = CancellationToken::new();
+        let tracker = TaskTracker::new();
+        let control = chargeplan_control::start(
+            store.clone(),
+            clock.clone(),
+            ControlConfig::default(),
+            &tracker,
+            cancel.clone(),
+        );
+        control
+            .replan_now(&SiteId::parse(SITE).expect("id"))
+            .await
+            .expect("first plan");
+        let state = AppState::new(store.clone(), clock, control);
+        let options = HttpOptions {
+            request_timeout: StdDuration::from_secs(30),
+        };
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("listener");
+        let base = format!("http://{}", listener.local_addr().expect("address"));
+        let service = app(state, &options).into_make_service_with_connect_info::<SocketAddr>();
+        let server_cancel = cancel.clone();
+        let server = tokio::spawn(async move {
+            axum::serve(listener, service)
+                .with_graceful_shutdown(server_cancel.cancelled_owned())
+                .await
+        });
+        Self {
+            base,
+            cancel,
+            server,
+            _dir: dir,
+        }
+    }
+
+    async fn stop(self) {
+        self.cancel.cancel();
+        self.server.await.expect("server task").expect("server");
+    }
+}
+
+/// Logs in on the login form `page` was sent to and opens the site's overview.
+async fn log_in_to_the_overview(page: &Page, base: &str) {
     page.goto(&format!("{base}/dashboard"))
         .await
         .expect("dashboard");
@@ -203,12 +224,33 @@ async fn an_operator_lowers_a_cap_in_the_browser_and_the_chart_follows() {
     page.click_and_wait_for_navigation("button[type=submit]")
         .await
         .expect("logged in");
-    page.click_and_wait_for_navigation(&format!("a[href=\"/dashboard/sites/{SITE}\"]"))
+    // At phone width the site's name wraps in its cell, so the middle of the link is the
+    // gap between its lines: open its address as a tap on either line would.
+    let link = page
+        .eval(&format!(
+            "document.querySelector('a[href=\"/dashboard/sites/{SITE}\"]').href"
+        ))
+        .await
+        .expect("the site's link");
+    page.goto(link.as_str().expect("an address"))
         .await
         .expect("the site's overview");
     page.wait_for_text("Power by circuit", StdDuration::from_secs(10))
         .await
         .expect("the overview");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_operator_lowers_a_cap_in_the_browser_and_the_chart_follows() {
+    let served = Served::start().await;
+    let base = served.base.clone();
+
+    let browser = Browser::launch().await.expect("chromium starts");
+    let page = browser.new_page().await.expect("page");
+    page.set_viewport(1280, 1600, false)
+        .await
+        .expect("desktop viewport");
+    log_in_to_the_overview(&page, &base).await;
     let refresh = page
         .eval("document.getElementById('charts').getAttribute('data-refresh')")
         .await
@@ -275,6 +317,105 @@ async fn an_operator_lowers_a_cap_in_the_browser_and_the_chart_follows() {
         .expect("screenshot");
     println!("screenshot: {}", reports_shot.display());
     drop(browser);
-    cancel.cancel();
-    server.await.expect("server task").expect("server");
+    served.stop().await;
+}
+
+/// The open sessions' ids, as the overview's sessions table shows them.
+async fn session_ids(page: &Page) -> Vec<String> {
+    let ids = page
+        .eval("Array.from(document.querySelectorAll('#sessions .session-id code')).map(c => c.textContent)")
+        .await
+        .expect("session ids");
+    serde_json::from_value(ids).expect("a list of ids")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn at_phone_and_desktop_size_a_change_is_told_once_and_the_footer_leads_to_the_api_reference()
+{
+    let served = Served::start().await;
+    let shots = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"));
+    std::fs::create_dir_all(shots).expect("screenshot directory");
+
+    for (width, cap) in [(412_u32, "60"), (1366, "50")] {
+        let browser = Browser::launch().await.expect("chromium starts");
+        let page = browser.new_page().await.expect("page");
+        page.set_viewport(width, 900, width < 600)
+            .await
+            .expect("viewport");
+        log_in_to_the_overview(&page, &served.base).await;
+        let ids = session_ids(&page).await;
+        assert_eq!(ids.len(), 4, "each session by id at {width} px: {ids:?}");
+        let text = page.text().await.expect("text");
+        assert!(text.contains("Driver "), "and by alias at {width} px");
+
+        page.fill(&format!("#cap-{CIRCUIT}-static"), cap)
+            .await
+            .expect("cap");
+        page.click_and_wait_for_navigation(&format!(
+            "#caps-{CIRCUIT} form[action$=\"/cap\"] button"
+        ))
+        .await
+        .expect("cap saved");
+        let told = format!("Cap of Main set to {cap} kW");
+        page.wait_for_text(&told, StdDuration::from_secs(15))
+            .await
+            .expect("the notice");
+        let url = page.url().await.expect("url");
+        assert!(
+            !url.contains('?'),
+            "nothing in the address to bring it back: {url}"
+        );
+        page.screenshot_png(shots.join(format!("dashboard-cap-told-{width}.png")))
+            .await
+            .expect("screenshot");
+
+        page.goto(&url).await.expect("reloaded");
+        page.wait_for_text("Power by circuit", StdDuration::from_secs(10))
+            .await
+            .expect("the overview again");
+        let again = page.text().await.expect("text");
+        assert!(
+            !again.contains(&told),
+            "a reload does not say it again at {width} px"
+        );
+        assert_eq!(
+            chart_number(&page, "data-cap-kw").await,
+            cap.parse::<f64>().expect("number"),
+            "the cap stays changed"
+        );
+
+        page.click_and_wait_for_navigation("a[href$=\"/reports\"]")
+            .await
+            .expect("the reports");
+        page.wait_for_text("Requests fully met", StdDuration::from_secs(10))
+            .await
+            .expect("the report");
+        let report = page.text().await.expect("text");
+        for id in &ids {
+            assert!(report.contains(id.as_str()), "the report names {id} too");
+        }
+
+        page.click_and_wait_for_navigation("footer a[href=\"/api/v1/docs\"]")
+            .await
+            .expect("the API reference");
+        page.wait_for_text(
+            "PUT /api/v1/sites/{site_id}/circuits/{circuit_id}/cap",
+            StdDuration::from_secs(10),
+        )
+        .await
+        .expect("the operations");
+        let overflow = page
+            .eval("document.documentElement.scrollWidth - window.innerWidth")
+            .await
+            .expect("page width");
+        assert!(
+            overflow.as_f64().is_some_and(|px| px <= 0.0),
+            "the reference fits {width} px: {overflow} px too wide"
+        );
+        page.screenshot_png(shots.join(format!("api-docs-{width}.png")))
+            .await
+            .expect("screenshot");
+        drop(browser);
+    }
+    served.stop().await;
 }

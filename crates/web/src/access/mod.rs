@@ -7,7 +7,7 @@
 //! secret is constant-time.
 
 mod caller;
-mod cookies;
+pub(crate) mod cookies;
 mod limiter;
 mod login;
 pub mod password;

@@ -13,6 +13,7 @@
 //! | method | path | who | what |
 //! |---|---|---|---|
 //! | `GET` | `/api/v1/openapi.json` | anyone | this API's OpenAPI 3.1 document |
+//! | `GET` | `/api/v1/docs` | anyone | this API's reference as an HTML page, rendered by the server from the document (no script, nothing fetched) |
 //! | `GET` | `/api/v1/sites` | operator | the caller's sites |
 //! | `GET` | `/api/v1/sites/{site_id}` | operator | one site, with its clock now |
 //! | `PUT` | `/api/v1/sites/{site_id}` | admin | create (201) or update a site: name, time zone, slot length |
@@ -78,6 +79,8 @@
 
 mod caps;
 mod circuits;
+mod docs;
+mod docs_schema;
 mod error;
 mod input;
 mod limits;
@@ -107,6 +110,7 @@ use utoipa_axum::routes;
 
 use crate::AppState;
 
+pub(crate) use docs::DOCS_PATH;
 pub(crate) use error::ApiError;
 pub(crate) use sharing::changed_fields as sharing_changed_fields;
 
@@ -115,6 +119,7 @@ pub(crate) use sharing::changed_fields as sharing_changed_fields;
 fn openapi_router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
         .routes(routes!(openapi::serve))
+        .routes(routes!(docs::serve))
         .routes(routes!(sites::list))
         .routes(routes!(sites::show, sites::put))
         .routes(routes!(circuits::show, circuits::replace))

@@ -146,6 +146,10 @@ pub(crate) enum ReportRequestKind {
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct ReportSessionView {
     session_id: String,
+    /// Who charged, as the dashboard names them: "Driver 3F2A" (a registered driver, never
+    /// their phone number) or "Guest on p1".
+    #[schema(example = "Driver 3F2A")]
+    driver: String,
     /// The port it charged on, once matched.
     port_id: Option<String>,
     started_at: DateTime<Utc>,
@@ -241,6 +245,7 @@ impl From<SessionRow> for ReportSessionView {
     fn from(row: SessionRow) -> Self {
         Self {
             session_id: row.session_id.to_string(),
+            driver: row.driver,
             port_id: row.port_id.as_ref().map(ToString::to_string),
             started_at: row.started_at,
             started_at_local: row.started_at_local,

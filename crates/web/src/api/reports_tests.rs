@@ -12,6 +12,7 @@ fn report(cost: bool) -> Report {
     let at = Utc.with_ymd_and_hms(2026, 6, 15, 16, 0, 0).unwrap();
     let row = |request, requested_kwh, met, ended: bool| SessionRow {
         session_id: SessionId::generate(),
+        driver: "Guest on s1-p1".into(),
         port_id: ended.then(|| PortId::parse("s1-p1").unwrap()),
         started_at: at,
         started_at_local: "2026-06-15T09:00:00-07:00".into(),

@@ -2,7 +2,8 @@
 //! overrides. Each checks the session's CSRF token, then the operator's access to the site
 //! (a site not granted is a 404, like a site that does not exist), validates, changes the
 //! store, re-plans the site (waiting at most 10 s) and redirects (303) to the overview,
-//! which says what changed and when the new plan was made. An invalid form changes nothing
+//! which says once what changed and when the new plan was made (a one-time cookie, so a
+//! reload does not say it again). An invalid form changes nothing
 //! and comes back (422) with the error at its field.
 
 use std::time::Duration;
@@ -10,13 +11,15 @@ use std::time::Duration;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use axum::http::header::SET_COOKIE;
 use axum::response::{IntoResponse, Redirect, Response};
 use chargeplan_core::{CapOverride, Circuit, Kilowatts, Plan, Site};
 
 use super::cap_input::{
     CapForm, CsrfForm, EditorError, EditorForm, Field, OverrideForm, parse_cap_kw, parse_override,
 };
-use super::notice::Change;
+use super::flash;
+use super::notice::{Change, ChangeQuery};
 use super::overview::{OverviewOptions, overview_page};
 use super::{granted_site, internal, not_found, overview_path};
 use crate::AppState;
@@ -58,7 +61,13 @@ pub(crate) async fn set_static_cap(
         .map_err(internal)?;
     tracing::info!(site.id = %site.id, circuit.id = %circuit.id, cap_kw, operator = %user.operator.name, "static cap set from the dashboard");
     let plan = replan(&state, &site).await;
-    Ok(changed(&site, &circuit, Change::StaticCap, plan.as_ref()))
+    Ok(changed(
+        &state,
+        &site,
+        &circuit,
+        Change::StaticCap,
+        plan.as_ref(),
+    ))
 }
 
 /// `POST /dashboard/sites/{site_id}/circuits/{circuit_id}/overrides`.
@@ -100,7 +109,13 @@ pub(crate) async fn add_override(
         .map_err(internal)?;
     tracing::info!(site.id = %site.id, circuit.id = %circuit.id, cap_kw = cap.cap.get(), until = %cap.expires_at, operator = %user.operator.name, "cap override added from the dashboard");
     let plan = replan(&state, &site).await;
-    Ok(changed(&site, &circuit, Change::Override, plan.as_ref()))
+    Ok(changed(
+        &state,
+        &site,
+        &circuit,
+        Change::Override,
+        plan.as_ref(),
+    ))
 }
 
 /// `POST /dashboard/sites/{site_id}/circuits/{circuit_id}/overrides/end`.
@@ -119,11 +134,12 @@ pub(crate) async fn end_overrides(
         .await
         .map_err(internal)?;
     if ended == 0 {
-        return Ok(changed(&site, &circuit, Change::NoOverride, None));
+        return Ok(changed(&state, &site, &circuit, Change::NoOverride, None));
     }
     tracing::info!(site.id = %site.id, circuit.id = %circuit.id, ended, operator = %user.operator.name, "cap overrides ended from the dashboard");
     let plan = replan(&state, &site).await;
     Ok(changed(
+        &state,
         &site,
         &circuit,
         Change::OverridesEnded,
@@ -171,17 +187,24 @@ async fn replan(state: &AppState, site: &Site) -> Option<Plan> {
     }
 }
 
-/// 303 to the overview, which then describes `change`.
-fn changed(site: &Site, circuit: &Circuit, change: Change, plan: Option<&Plan>) -> Response {
-    let mut query = vec![
-        ("changed", change.as_str().to_owned()),
-        ("circuit", circuit.id.to_string()),
-    ];
-    if let Some(plan) = plan {
-        query.push(("plan", plan.id.to_string()));
-    }
-    let query = serde_urlencoded::to_string(&query).unwrap_or_default();
-    Redirect::to(&format!("{}?{query}", overview_path(&site.id))).into_response()
+/// 303 to the overview, with the flash cookie that has it describe `change` once.
+fn changed(
+    state: &AppState,
+    site: &Site,
+    circuit: &Circuit,
+    change: Change,
+    plan: Option<&Plan>,
+) -> Response {
+    let flash = ChangeQuery {
+        changed: Some(change.as_str().to_owned()),
+        circuit: Some(circuit.id.to_string()),
+        plan: plan.map(|plan| plan.id.to_string()),
+    };
+    (
+        [(SET_COOKIE, flash::leave(&flash, state.secure_cookies))],
+        Redirect::to(&overview_path(&site.id)),
+    )
+        .into_response()
 }
 
 /// The overview again, with the form's error, as 422.

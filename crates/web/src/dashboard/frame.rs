@@ -1,7 +1,7 @@
 //! The frame of every dashboard page: the document, its own style sheet (desktop-first, wider
 //! than the driver pages, responsive down to a phone, AA contrast, visible focus) and the top
 //! navigation with the site, its Overview, Reports, Participants and Sharing links, the operator
-//! and "Log out".
+//! and "Log out"; and the footer with the API's reference and its OpenAPI document.
 
 use chargeplan_core::Site;
 use maud::{DOCTYPE, Markup, PreEscaped, html};
@@ -55,6 +55,7 @@ th,td{text-align:left;padding:.45rem .6rem;border-bottom:1px solid #c9ced6;verti
 th{background:#e8ebf0;font-weight:600}\
 tbody th{background:transparent}\
 .nowrap{white-space:nowrap}\
+.session-id{white-space:normal;overflow-wrap:anywhere;font-size:.8rem;font-weight:400}\
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}\
 .table-wrap{overflow-x:auto}\
 details{margin:.75rem 0 0}\
@@ -74,6 +75,8 @@ button.secondary{color:#0b5cad;background:#fff;border:2px solid #0b5cad}\
 .filters .field{margin:0}\
 .status-ok{color:#1e6b34;font-weight:600}\
 .status-bad{color:#b00020;font-weight:600}\
+.footer{max-width:90rem;margin:0 auto;padding:1rem 1.5rem 2rem;border-top:1px solid #c9ced6;color:#4a4a4a}\
+.footer a{margin-right:1.25rem}\
 .visually-hidden{position:absolute;width:1px;height:1px;margin:-1px;padding:0;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap;border:0}\
 @media (max-width:40rem){.topbar{padding:.6rem 1rem}main{padding:1rem}.who{margin-left:0}.grid,.caps-grid{grid-template-columns:1fr}}";
 
@@ -121,6 +124,10 @@ pub(crate) fn page(frame: &Frame<'_>, content: Markup) -> Markup {
             body {
                 (top_bar(frame))
                 main #main { (content) }
+                footer.footer {
+                    a href=(crate::api::DOCS_PATH) { "API docs" }
+                    a href="/api/v1/openapi.json" { "OpenAPI document" }
+                }
             }
         }
     }

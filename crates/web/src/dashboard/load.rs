@@ -11,9 +11,9 @@ use chargeplan_core::{
 use chargeplan_store::StoreError;
 use chrono::{DateTime, Duration, Utc};
 
-use super::alias::driver_alias;
 use super::series::{BUCKET_MINUTES, MEASURED_HOURS};
 use crate::AppState;
+use chargeplan_reports::driver_alias;
 
 /// A session that has not ended, with what the overview shows about it.
 #[derive(Debug, Clone)]

@@ -14,11 +14,11 @@
 //!
 //! A site that does not exist and a site not granted to the operator get the same 404 page.
 
-mod alias;
 mod cap_editor;
 mod cap_input;
 mod caps;
 mod chart;
+mod flash;
 mod format;
 mod frame;
 mod load;

@@ -1,11 +1,12 @@
 //! The sentences the overview shows: after a cap change ("Cap of Main set to 40 kW; new plan
 //! computed at 14:05."), and while the site cannot be planned yet (no circuits or no ports).
-//! The redirect carries only which change, which circuit and which plan; the sentence is
-//! rebuilt from the store, so a crafted link cannot put words on the page.
+//! The redirect leaves a one-time cookie ([`super::flash`]) naming only which change, which
+//! circuit and which plan; the sentence is rebuilt from the store, so a crafted cookie
+//! cannot put words on the page.
 
 use chargeplan_control::NotPlannable;
 use chargeplan_core::PlanId;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::format::{clock_time, kw_attr};
 use super::load::SiteState;
@@ -43,8 +44,8 @@ impl Change {
     }
 }
 
-/// The overview's query after a change.
-#[derive(Debug, Default, Deserialize)]
+/// The change just made, as the flash cookie carries it.
+#[derive(Debug, Default, Deserialize, Serialize)]
 pub(crate) struct ChangeQuery {
     pub(crate) changed: Option<String>,
     pub(crate) circuit: Option<String>,

@@ -3,7 +3,9 @@
 //! alone, which the page's small script fetches every 15 seconds (the page is complete
 //! without it).
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::http::header::SET_COOKIE;
 use axum::response::{Html, IntoResponse, Response};
 use chargeplan_core::Site;
 use maud::{Markup, PreEscaped, html};
@@ -11,6 +13,7 @@ use maud::{Markup, PreEscaped, html};
 use super::cap_editor::cap_editor;
 use super::cap_input::{EditorError, field_id};
 use super::chart::circuit_figure;
+use super::flash;
 use super::format::{clock_time, kw};
 use super::frame::{Frame, Section, page};
 use super::load::{Detail, SiteState, load};
@@ -51,21 +54,27 @@ pub(crate) struct OverviewOptions {
     pub(crate) change: ChangeQuery,
 }
 
-/// `GET /dashboard/sites/{site_id}`.
+/// `GET /dashboard/sites/{site_id}`; a change just made (the flash cookie) is described
+/// once, and the cookie deleted.
 pub(crate) async fn show(
     State(state): State<AppState>,
     user: DashboardUser,
     Path(site_id): Path<String>,
-    Query(change): Query<ChangeQuery>,
+    headers: HeaderMap,
 ) -> Result<Response, Response> {
     let site = granted_site(&state, &user, &site_id).await?;
+    let flash: Option<ChangeQuery> = flash::read(&headers);
+    let was_left = flash.is_some();
     let options = OverviewOptions {
-        change,
+        change: flash.unwrap_or_default(),
         ..OverviewOptions::default()
     };
-    Ok(overview_page(&state, &user, site, options)
-        .await?
-        .into_response())
+    let page = overview_page(&state, &user, site, options).await?;
+    if was_left {
+        let shown = flash::shown(state.secure_cookies);
+        return Ok(([(SET_COOKIE, shown)], page).into_response());
+    }
+    Ok(page.into_response())
 }
 
 /// `GET /dashboard/sites/{site_id}/charts`: the chart block as an HTML fragment.
@@ -109,6 +118,9 @@ pub(crate) async fn overview_page(
         }
         @if let Some(notice) = &notice {
             p #notice .notice role="status" { (notice) }
+        }
+        @if let Some(over) = state.replay_over() {
+            p #replay-over .notice role="status" { (over) }
         }
         @if let Some(violation) = state.control.metrics().sites().worst_case_over_cap(&site_state.site.id) {
             div.error-summary #worst-case-over-cap role="alert" {

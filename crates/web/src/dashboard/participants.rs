@@ -7,12 +7,12 @@ use axum::response::{Html, IntoResponse, Response};
 use chargeplan_core::Participant;
 use maud::{Markup, html};
 
-use super::alias::driver_alias;
 use super::frame::{Frame, Section, page};
 use super::{granted_site, internal};
 use crate::AppState;
 use crate::access::DashboardUser;
 use crate::sticker::sticker_path;
+use chargeplan_reports::driver_alias;
 
 /// `GET /dashboard/sites/{site_id}/participants`.
 pub(crate) async fn show(

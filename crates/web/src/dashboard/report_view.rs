@@ -2,9 +2,7 @@
 //! requests fully met, measured peak against the uncontrolled counterfactual, cost under the
 //! tariff), the relay's and the waitlist's figures, the CSV downloads and one row per session.
 
-use std::collections::HashMap;
-
-use chargeplan_core::{SessionId, Site};
+use chargeplan_core::Site;
 use chargeplan_reports::{Period, PeriodKind, Report, RequestKind, SessionRow};
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
@@ -12,6 +10,7 @@ use maud::{Markup, html};
 
 use super::format::kw;
 use super::report_query::{QueryError, ReportQuery, neighbours, period_query};
+use super::sessions_table::session_id;
 
 /// What the page shows.
 #[derive(Debug)]
@@ -20,8 +19,8 @@ pub(crate) struct ReportView<'a> {
     pub(crate) query: &'a ReportQuery,
     /// The site's local date now.
     pub(crate) today: NaiveDate,
-    /// The period, its report and the drivers' aliases; `None` when the query was invalid.
-    pub(crate) report: Option<(&'a Period, &'a Report, &'a HashMap<SessionId, String>)>,
+    /// The period and its report; `None` when the query was invalid.
+    pub(crate) report: Option<(&'a Period, &'a Report)>,
     pub(crate) error: Option<&'a QueryError>,
     pub(crate) now: DateTime<Utc>,
 }
@@ -32,7 +31,7 @@ pub(crate) fn report_content(view: &ReportView<'_>) -> Markup {
     html! {
         h1 { "Reports" }
         (picker(view))
-        @if let Some((period, report, aliases)) = view.report {
+        @if let Some((period, report)) = view.report {
             (period_heading(&base, period, view.site.time_zone))
             p {
                 a href=(format!("{base}.csv?{}", period_query(period))) download { "Download sessions (CSV)" }
@@ -42,7 +41,7 @@ pub(crate) fn report_content(view: &ReportView<'_>) -> Markup {
             (summary(report))
             (relay(report))
             (waitlist(report))
-            (sessions(report, aliases, view.now))
+            (sessions(report, view.now))
         }
     }
 }
@@ -218,7 +217,7 @@ fn waitlist(report: &Report) -> Markup {
 }
 
 /// One row per session that started in the period.
-fn sessions(report: &Report, aliases: &HashMap<SessionId, String>, now: DateTime<Utc>) -> Markup {
+fn sessions(report: &Report, now: DateTime<Utc>) -> Markup {
     let tz = report.time_zone;
     html! {
         section aria-labelledby="report-sessions-heading" {
@@ -243,7 +242,7 @@ fn sessions(report: &Report, aliases: &HashMap<SessionId, String>, now: DateTime
                         }
                         tbody {
                             @for row in &report.sessions {
-                                (session_row(row, aliases, tz, now))
+                                (session_row(row, tz, now))
                             }
                         }
                     }
@@ -253,16 +252,7 @@ fn sessions(report: &Report, aliases: &HashMap<SessionId, String>, now: DateTime
     }
 }
 
-fn session_row(
-    row: &SessionRow,
-    aliases: &HashMap<SessionId, String>,
-    tz: Tz,
-    now: DateTime<Utc>,
-) -> Markup {
-    let alias = aliases
-        .get(&row.session_id)
-        .cloned()
-        .unwrap_or_else(|| super::alias::driver_alias(None, row.port_id.as_ref()));
+fn session_row(row: &SessionRow, tz: Tz, now: DateTime<Utc>) -> Markup {
     let request = match row.request {
         RequestKind::None => "none",
         RequestKind::Kwh => "kWh",
@@ -270,7 +260,7 @@ fn session_row(
     };
     html! {
         tr {
-            th scope="row" { (alias) }
+            th scope="row" { (row.driver) br; (session_id(&row.session_id)) }
             td { (row.port_id.as_ref().map_or("—", |p| p.as_str())) }
             td { (local(row.started_at, tz)) }
             td { @match row.ended_at { Some(at) => { (local(at, tz)) } None => { @if row.started_at <= now { "charging" } } } }

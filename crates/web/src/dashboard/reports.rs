@@ -1,15 +1,12 @@
 //! `GET /dashboard/sites/{site_id}/reports` (the page) and `…/reports.csv` (a download) for a
 //! day or a week: the figures come from `chargeplan-reports`, computed from the store.
 
-use std::collections::HashMap;
-
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
-use chargeplan_core::{SessionId, Site};
+use chargeplan_core::Site;
 use chargeplan_reports::{Period, Report};
 
-use super::alias::driver_alias;
 use super::frame::{Frame, Section, page};
 use super::report_query::{QueryError, ReportQuery};
 use super::report_view::{ReportView, report_content};
@@ -34,8 +31,7 @@ pub(crate) async fn show(
     let (report, error, status) = match query.period(today) {
         Ok(period) => {
             let report = compute(&state, &site, period).await?;
-            let aliases = aliases(&state, &site, &report).await?;
-            (Some((period, report, aliases)), None, StatusCode::OK)
+            (Some((period, report)), None, StatusCode::OK)
         }
         Err(error) => (None, Some(error), StatusCode::UNPROCESSABLE_ENTITY),
     };
@@ -43,7 +39,7 @@ pub(crate) async fn show(
         site: &site,
         query: &query,
         today,
-        report: report.as_ref().map(|(p, r, a)| (p, r, a)),
+        report: report.as_ref().map(|(p, r)| (p, r)),
         error: error.as_ref(),
         now: state.clock.now(),
     };
@@ -89,33 +85,4 @@ async fn compute(state: &AppState, site: &Site, period: Period) -> Result<Report
     chargeplan_reports::load(state.store.as_ref(), &site.id, period)
         .await
         .map_err(internal)
-}
-
-/// The drivers' aliases of the report's sessions ("Driver 3F2A", "Guest on p1").
-async fn aliases(
-    state: &AppState,
-    site: &Site,
-    report: &Report,
-) -> Result<HashMap<SessionId, String>, Response> {
-    let participants = state
-        .store
-        .list_participants(&site.id)
-        .await
-        .map_err(internal)?;
-    let sessions = state
-        .store
-        .list_sessions_started(&site.id, report.period.from, report.period.to)
-        .await
-        .map_err(internal)?;
-    Ok(sessions
-        .into_iter()
-        .map(|session| {
-            let participant = session
-                .token_uid
-                .as_ref()
-                .and_then(|uid| participants.iter().find(|p| p.has_token(uid)));
-            let alias = driver_alias(participant.map(|p| &p.id), session.port_id.as_ref());
-            (session.id, alias)
-        })
-        .collect())
 }

@@ -1,11 +1,12 @@
-//! The overview's table of open sessions: who (an alias, never a phone number, with a link
-//! to a registered driver's sticker), where, how
+//! The overview's table of open sessions: who (an alias, never a phone number, with the
+//! session id the reports' CSV has and a link to a registered driver's sticker), where, how
 //! much so far against the request, departure, what the plan promises, any shortfall and
 //! why, and where the newest setpoint is in its round trip to the vendor.
 
 use chargeplan_control::control_state::ControlState;
 use chargeplan_core::{
-    Projection, RequestedEnergy, Setpoint, SetpointState, ShortfallCause, format_local_time,
+    Projection, RequestedEnergy, SessionId, Setpoint, SetpointState, ShortfallCause,
+    format_local_time,
 };
 use maud::{Markup, html};
 
@@ -49,6 +50,13 @@ pub(crate) fn sessions_table(state: &SiteState) -> Markup {
     }
 }
 
+/// "Session 0190…", the id the reports' CSV and the API name the session by.
+pub(crate) fn session_id(id: &SessionId) -> Markup {
+    html! {
+        span.muted.session-id { "Session " code { (id) } }
+    }
+}
+
 fn row(state: &SiteState, open: &OpenSession) -> Markup {
     let (tz, now) = (state.site.time_zone, state.now);
     let session = &open.session;
@@ -76,6 +84,8 @@ fn row(state: &SiteState, open: &OpenSession) -> Markup {
             th.nowrap scope="row" {
                 span.swatch style=(format!("background:{}", band_colour(BandKind::Session(open.colour)))) aria-hidden="true" {}
                 " " (open.alias)
+                br;
+                (session_id(&session.id))
                 @if let Some(member_id) = &open.member_id {
                     br;
                     a.muted href=(sticker_path(member_id)) {

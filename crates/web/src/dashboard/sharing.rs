@@ -4,16 +4,19 @@
 //! editor, each form checks the session's CSRF token (403), then the site (404, the same for
 //! a site not granted), then its fields: an invalid form changes nothing and comes back (422)
 //! with its errors at their fields; a valid one is saved and redirects (303) to the page,
-//! which says what changed. Nothing here changes the plan, so nothing re-plans.
+//! which says once what changed ([`super::flash`]). Nothing here changes the plan, so nothing
+//! re-plans.
 
 use axum::Form;
-use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::extract::{Path, State};
+use axum::http::header::SET_COOKIE;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chargeplan_core::{Site, SiteId};
 use chrono::Duration;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
+use super::flash;
 use super::frame::{Frame, Section, page};
 use super::sharing_form::{SettingsErrors, SettingsForm, parse_settings};
 use super::sharing_view::{SharingView, sharing_content};
@@ -27,8 +30,9 @@ const AUDIT_DAYS: i64 = 7;
 /// Most audit lines on the page.
 const AUDIT_LINES: usize = 200;
 
-/// The page's query after a change: which one, and for a cable, which port.
-#[derive(Debug, Default, Deserialize)]
+/// The change just made, as the flash cookie carries it: which one, and for a cable, which
+/// port.
+#[derive(Debug, Default, Deserialize, Serialize)]
 pub(crate) struct SavedQuery {
     saved: Option<String>,
     port: Option<String>,
@@ -56,17 +60,24 @@ pub(crate) async fn show(
     State(state): State<AppState>,
     user: DashboardUser,
     Path(site_id): Path<String>,
-    Query(query): Query<SavedQuery>,
+    headers: HeaderMap,
 ) -> Result<Response, Response> {
     let site = granted_site(&state, &user, &site_id).await?;
-    let notice = describe(&state, &site.id, &query).await;
+    let saved: Option<SavedQuery> = flash::read(&headers);
+    let notice = match &saved {
+        Some(saved) => describe(&state, &site.id, saved).await,
+        None => None,
+    };
     let options = PageOptions {
         notice,
         ..PageOptions::default()
     };
-    Ok(sharing_page(&state, &user, &site, options)
-        .await?
-        .into_response())
+    let page = sharing_page(&state, &user, &site, options).await?;
+    if saved.is_some() {
+        let shown = flash::shown(state.secure_cookies);
+        return Ok(([(SET_COOKIE, shown)], page).into_response());
+    }
+    Ok(page.into_response())
 }
 
 /// `POST /dashboard/sites/{site_id}/sharing`.
@@ -104,7 +115,11 @@ pub(crate) async fn save(
     let fields = crate::api::sharing_changed_fields(&before, &settings);
     // No re-plan: the optimizer does not read these settings.
     tracing::info!(site.id = %site.id, fields, operator = %user.operator.name, "sharing settings saved from the dashboard");
-    Ok(Redirect::to(&format!("{}?saved=settings", sharing_path(&site.id))).into_response())
+    let saved = SavedQuery {
+        saved: Some("settings".to_owned()),
+        port: None,
+    };
+    Ok(saved_redirect(&state, &site, &saved))
 }
 
 /// `POST /dashboard/sites/{site_id}/sharing/ports/{port_id}`.
@@ -143,9 +158,20 @@ pub(crate) async fn set_cable(
         .map_err(internal)?;
     // No re-plan: whether a cable may be moved does not change the plan.
     tracing::info!(site.id = %site.id, port.id = %port.id, cable_movable = movable, operator = %user.operator.name, "port cable flag set from the dashboard");
-    let query = serde_urlencoded::to_string([("saved", "cable"), ("port", port.id.as_str())])
-        .unwrap_or_default();
-    Ok(Redirect::to(&format!("{}?{query}", sharing_path(&site.id))).into_response())
+    let saved = SavedQuery {
+        saved: Some("cable".to_owned()),
+        port: Some(port.id.to_string()),
+    };
+    Ok(saved_redirect(&state, &site, &saved))
+}
+
+/// 303 to the page, with the flash cookie that has it say once what was saved.
+fn saved_redirect(state: &AppState, site: &Site, saved: &SavedQuery) -> Response {
+    (
+        [(SET_COOKIE, flash::leave(saved, state.secure_cookies))],
+        Redirect::to(&sharing_path(&site.id)),
+    )
+        .into_response()
 }
 
 /// `GET` on a port form's address: the page.
@@ -207,7 +233,7 @@ async fn sharing_page(
     Ok(Html(page(&frame, sharing_content(&view)).into_string()))
 }
 
-/// The sentence for a change just made, rebuilt from the store (a crafted link cannot put
+/// The sentence for a change just made, rebuilt from the store (a crafted cookie cannot put
 /// words on the page).
 async fn describe(state: &AppState, site: &SiteId, query: &SavedQuery) -> Option<String> {
     match query.saved.as_deref()? {

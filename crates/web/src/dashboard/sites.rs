@@ -38,6 +38,9 @@ pub(crate) async fn show(
     };
     let content = html! {
         h1 { "Sites" }
+        @if let Some(over) = state.replay_over() {
+            p #replay-over .notice role="status" { (over) }
+        }
         @if sites.is_empty() {
             p {
                 @if user.is_admin() { "There are no sites yet." }

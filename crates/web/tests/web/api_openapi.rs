@@ -1,6 +1,6 @@
-//! The served OpenAPI document: its OpenAPI 3.1 shape, and that it lists exactly the routes
+//! The served OpenAPI document: its OpenAPI 3.1 shape, that it lists exactly the routes
 //! the router serves under `/api/v1` (every documented operation is served and guarded; no
-//! other method is served on a documented path).
+//! other method is served on a documented path), and the reference page made from it.
 
 use std::collections::BTreeSet;
 
@@ -12,6 +12,7 @@ use crate::support::TestApp;
 
 const METHODS: [&str; 5] = ["get", "post", "put", "patch", "delete"];
 const DOCUMENT: &str = "/api/v1/openapi.json";
+const DOCS: &str = "/api/v1/docs";
 
 /// (METHOD, path) of every operation of a document.
 pub fn operations(document: &Value) -> BTreeSet<(String, String)> {
@@ -149,7 +150,7 @@ async fn the_router_serves_exactly_the_documented_operations() {
             let reply = app.send(request).await;
             let expected = match (is_documented, path.as_str()) {
                 (false, _) => StatusCode::METHOD_NOT_ALLOWED,
-                (true, DOCUMENT) => StatusCode::OK,
+                (true, DOCUMENT | DOCS) => StatusCode::OK,
                 (true, _) => StatusCode::UNAUTHORIZED,
             };
             assert_eq!(
@@ -159,4 +160,73 @@ async fn the_router_serves_exactly_the_documented_operations() {
             );
         }
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_reference_page_lists_every_operation_with_its_parameters_body_and_answers() {
+    let app = TestApp::new().await;
+    let document = app.get(DOCUMENT).await.json();
+
+    let page = app
+        .send(Request::get(DOCS).body(Body::empty()).expect("request"))
+        .await;
+
+    assert_eq!(
+        page.status,
+        StatusCode::OK,
+        "no token needed: {}",
+        page.body
+    );
+    assert_eq!(
+        page.headers[header::CONTENT_TYPE],
+        "text/html; charset=utf-8"
+    );
+    let html = &page.body;
+    for (method, path) in operations(&document) {
+        let heading = format!("<span class=\"method\">{method}</span> <code>{path}</code>");
+        assert!(html.contains(&heading), "{method} {path} has its section");
+    }
+    // One operation in full: PUT /api/v1/sites/{site_id}/circuits/{circuit_id}/cap.
+    let cap = &document["paths"]["/api/v1/sites/{site_id}/circuits/{circuit_id}/cap"]["put"];
+    let id = cap["operationId"].as_str().expect("operation id");
+    let section = &html[html
+        .find(&format!("<article id=\"{id}\">"))
+        .expect("its section")..];
+    let section = &section[..section.find("</article>").expect("end")];
+    for parameter in ["site_id", "circuit_id"] {
+        assert!(
+            section.contains(&format!("<code>{parameter}</code>")),
+            "{section}"
+        );
+    }
+    assert!(section.contains("Request body"), "{section}");
+    for status in cap["responses"].as_object().expect("answers").keys() {
+        assert!(
+            section.contains(&format!("<th scope=\"row\">{status}</th>")),
+            "{status}"
+        );
+    }
+    let body_ref = cap["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+        .as_str()
+        .expect("a named body schema");
+    let body_schema = body_ref.rsplit('/').next().expect("name");
+    assert!(
+        section.contains(&format!("href=\"#schema-{body_schema}\"")),
+        "{section}"
+    );
+    for name in document["components"]["schemas"]
+        .as_object()
+        .expect("schemas")
+        .keys()
+    {
+        assert!(
+            html.contains(&format!("id=\"schema-{name}\"")),
+            "schema {name}"
+        );
+    }
+    assert!(!html.contains("<script"), "nothing runs");
+    assert!(
+        !html.contains("src=") && !html.contains("href=\"http"),
+        "nothing is fetched from elsewhere"
+    );
 }

@@ -163,6 +163,7 @@ async fn the_report_of_a_day_has_the_crates_figures() {
     assert_eq!(sessions.len(), 1);
     let row = &sessions[0];
     assert_eq!(row["session_id"], session.id.to_string());
+    assert_eq!(row["driver"], "Guest on s1-p1", "no participant has RFID-7");
     assert_eq!(row["port_id"], "s1-p1");
     assert_eq!(row["started_at_local"], "2026-06-15T06:00:00-07:00");
     assert_eq!(row["ended_at_local"], "2026-06-15T08:00:00-07:00");
@@ -238,9 +239,9 @@ async fn the_csv_lists_the_sessions_or_the_summary_as_an_attachment() {
     assert_eq!(
         sessions.body,
         format!(
-            "session_id,port_id,started_local,ended_local,request,requested_kwh,delivered_kwh,\
-             met,departure_requested_local\r\n\
-             {},s1-p1,2026-06-15T06:00:00-07:00,2026-06-15T08:00:00-07:00,kwh,8,9,yes,\
+            "session_id,driver,port_id,started_local,ended_local,request,requested_kwh,\
+             delivered_kwh,met,departure_requested_local\r\n\
+             {},Guest on s1-p1,s1-p1,2026-06-15T06:00:00-07:00,2026-06-15T08:00:00-07:00,kwh,8,9,yes,\
              2026-06-15T08:00:00-07:00\r\n",
             session.id
         )

@@ -88,6 +88,23 @@ pub async fn post(app: &TestApp, path: &str, login: &Login, form: &[(&str, &str)
     call(app, Method::POST, path, Some(&login.cookie), Some(form)).await
 }
 
+/// Follows a form's redirect as a browser does: `GET` its location with the login and the
+/// cookies the answer set (the one-time notice).
+pub async fn follow(app: &TestApp, answer: &Answer, login: &Login) -> Answer {
+    let location = answer.location().expect("a redirect");
+    let mut cookie = login.cookie.clone();
+    for set in answer.headers.get_all(header::SET_COOKIE) {
+        let pair = set
+            .to_str()
+            .expect("ASCII")
+            .split(';')
+            .next()
+            .expect("pair");
+        cookie = format!("{cookie}; {pair}");
+    }
+    call(app, Method::GET, location, Some(&cookie), None).await
+}
+
 /// Creates an operator (with a password when given).
 pub async fn add_operator(
     app: &TestApp,

@@ -4,7 +4,9 @@ use axum::http::StatusCode;
 use chargeplan_core::{CircuitId, Clock as _, Plan};
 use chargeplan_store::OperatorRole;
 
-use crate::dashboard::{add_operator, admin, busy_site, get, post, session_for, svg_attribute};
+use crate::dashboard::{
+    add_operator, admin, busy_site, follow, get, post, session_for, svg_attribute,
+};
 use crate::support::{SITE, TestApp, site_id};
 
 const CAP_PATH: &str = "/dashboard/sites/s1/circuits/s1-main/cap";
@@ -81,22 +83,33 @@ async fn a_new_cap_is_stored_the_site_replanned_under_it_and_the_change_told() {
         "planned {} kW",
         plan_peak(&after)
     );
-    let location = saved.location().expect("redirect").to_owned();
-    assert!(
-        location.starts_with("/dashboard/sites/s1?changed=cap"),
-        "{location}"
+    assert_eq!(
+        saved.location(),
+        Some("/dashboard/sites/s1"),
+        "no query to stick"
     );
+    let flash = saved.header(axum::http::header::SET_COOKIE).to_owned();
     assert!(
-        location.contains(&format!("plan={}", after.id)),
-        "{location}"
+        flash.starts_with("chargeplan_flash=") && flash.contains(&after.id.to_string()),
+        "{flash}"
     );
-    let page = get(&app, &location, &login).await;
+    let page = follow(&app, &saved, &login).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(
         page.body
             .contains("Cap of Main set to 10 kW; new plan computed at 09:00."),
         "{}",
         page.body
+    );
+    let shown = page.header(axum::http::header::SET_COOKIE);
+    assert!(
+        shown.starts_with("chargeplan_flash=;") && shown.contains("Max-Age=0"),
+        "the page deletes the notice it showed: {shown}"
+    );
+    let reloaded = get(&app, "/dashboard/sites/s1", &login).await;
+    assert!(
+        !reloaded.body.contains("Cap of Main set to"),
+        "a reload does not say it again"
     );
     assert_eq!(svg_attribute(&page.body, "data-cap-kw"), "10");
     let peak: f64 = svg_attribute(&page.body, "data-planned-peak-kw")
@@ -193,7 +206,7 @@ async fn an_override_lowers_the_cap_until_it_is_ended() {
         ],
     )
     .await;
-    let lowered = get(&app, added.location().expect("redirect"), &login).await;
+    let lowered = follow(&app, &added, &login).await;
     let plan = app
         .store
         .latest_plan(&site_id())
@@ -207,7 +220,7 @@ async fn an_override_lowers_the_cap_until_it_is_ended() {
         &[("csrf", &login.csrf)],
     )
     .await;
-    let restored = get(&app, ended.location().expect("redirect"), &login).await;
+    let restored = follow(&app, &ended, &login).await;
 
     assert_eq!(too_high.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(

@@ -70,12 +70,38 @@ async fn the_csv_is_an_attachment_with_one_row_per_session() {
         "attachment; filename=\"chargeplan-s1-2026-06-15-sessions.csv\""
     );
     let lines: Vec<&str> = csv.body.split("\r\n").filter(|l| !l.is_empty()).collect();
-    assert!(lines[0].starts_with("session_id,port_id,"), "{}", csv.body);
-    assert_eq!(lines.len(), 2, "{}", csv.body);
     assert!(
-        lines[1].starts_with(&format!("{},s1-p1,", session.id)),
+        lines[0].starts_with("session_id,driver,port_id,"),
+        "{}",
+        csv.body
+    );
+    assert_eq!(lines.len(), 2, "{}", csv.body);
+    let driver = lines[1]
+        .strip_prefix(&format!("{},", session.id))
+        .and_then(|rest| rest.split(',').next())
+        .unwrap_or_else(|| panic!("the session id first: {}", lines[1]));
+    assert!(driver.starts_with("Driver "), "{}", lines[1]);
+    assert!(
+        lines[1].contains(&format!(",{driver},s1-p1,")),
         "{}",
         lines[1]
+    );
+    let page = get(
+        &app,
+        "/dashboard/sites/s1/reports?period=day&date=2026-06-15",
+        &login,
+    )
+    .await;
+    assert!(
+        page.body.contains(driver) && page.body.contains(&session.id.to_string()),
+        "the page names the session as the CSV does, by driver and by id: {}",
+        page.body
+    );
+    let overview = get(&app, "/dashboard/sites/s1", &login).await;
+    assert!(
+        overview.body.contains(driver) && overview.body.contains(&session.id.to_string()),
+        "so does the overview's sessions table: {}",
+        overview.body
     );
     assert!(!csv.body.contains("4155550101"));
     assert_eq!(summary.status, StatusCode::OK);

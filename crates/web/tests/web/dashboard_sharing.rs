@@ -7,7 +7,7 @@ use chargeplan_core::{PortId, SHARING_LIMITS, SharingSettings};
 use chargeplan_store::OperatorRole;
 
 use crate::api_relay_log::{phone_digit_runs, relay_rows};
-use crate::dashboard::{Login, add_operator, get, post, session_for};
+use crate::dashboard::{Login, add_operator, follow, get, post, session_for};
 use crate::support::{TestApp, site_id};
 
 const PAGE: &str = "/dashboard/sites/s1/sharing";
@@ -207,13 +207,15 @@ async fn valid_settings_are_saved_and_the_page_says_so() {
     let saved = post_fields(&app, PAGE, &login, &fields(&wanted, &login.csrf)).await;
 
     assert_eq!(saved.status, StatusCode::SEE_OTHER);
-    assert_eq!(
-        saved.location(),
-        Some("/dashboard/sites/s1/sharing?saved=settings")
-    );
+    assert_eq!(saved.location(), Some("/dashboard/sites/s1/sharing"));
     assert_eq!(stored(&app).await, wanted);
-    let page = get(&app, saved.location().expect("location"), &login).await;
+    let page = follow(&app, &saved, &login).await;
     assert!(page.body.contains("Sharing settings saved."));
+    let reloaded = get(&app, PAGE, &login).await;
+    assert!(
+        !reloaded.body.contains("Sharing settings saved."),
+        "said once, not on every reload"
+    );
     assert!(page.body.contains(r#"name="hold_min" value="45""#));
     assert!(
         !page
@@ -238,7 +240,7 @@ async fn the_cable_toggle_sets_one_port_and_refuses_anything_but_yes_or_no() {
     assert_eq!(on.status, StatusCode::SEE_OTHER);
     assert!(cable_movable(&app, "s1-p2").await);
     assert!(!cable_movable(&app, "s1-p1").await);
-    let page = get(&app, on.location().expect("location"), &login).await;
+    let page = follow(&app, &on, &login).await;
     assert!(
         page.body
             .contains("Others may now unplug the cable of s1-p2 once its owner says OK.")

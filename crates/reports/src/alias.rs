@@ -1,13 +1,14 @@
-//! How the dashboard names a driver without saying who they are: participants have no name
-//! field and their phone number is never shown, so a registered driver is "Driver 3F2A" (the
-//! last four hex digits of a hash of their participant id: stable, and not the id itself),
-//! and a car nobody registered is named after its port.
+//! How the dashboard and the reports name a driver without saying who they are: participants
+//! have no name field and their phone number is never shown, so a registered driver is
+//! "Driver 3F2A" (the last four hex digits of a hash of their participant id: stable, and not
+//! the id itself), and a car nobody registered is named after its port. The same label is on
+//! the dashboard's pages and in the reports' JSON and CSV, beside the session id.
 
 use chargeplan_core::{ParticipantId, PortId};
 use sha2::{Digest as _, Sha256};
 
 /// "Driver 3F2A" for a participant, "Guest on p1" (or "Guest") for an unmatched session.
-pub(crate) fn driver_alias(participant: Option<&ParticipantId>, port: Option<&PortId>) -> String {
+pub fn driver_alias(participant: Option<&ParticipantId>, port: Option<&PortId>) -> String {
     match (participant, port) {
         (Some(id), _) => {
             let digest = Sha256::digest(id.as_str().as_bytes());

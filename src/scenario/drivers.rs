@@ -1,6 +1,7 @@
 //! The replayed drivers: each submits the request ACN-Data recorded for them (the kWh they
 //! asked for and their own estimate of when they would leave) as soon as their session
-//! appears in the store, the way a driver would answer the Welcome text.
+//! appears in the store, the way a driver would answer the Welcome text. `replay --wire` has
+//! every driver do so; `demo` only some, leaving the others to whoever tries it.
 
 use std::collections::{HashMap, HashSet};
 
@@ -97,7 +98,7 @@ pub struct Submissions {
     pub refused: usize,
     /// Attempts the store could not take (busy), tried again at the next look.
     pub retried: usize,
-    /// Sessions with a token that is not one of the day's.
+    /// Sessions with a token that is not one of the day's (or of the drivers picked).
     pub unknown: usize,
 }
 
@@ -113,8 +114,16 @@ pub struct Drivers {
 impl Drivers {
     /// The drivers of the bundled day, none of them plugged in yet.
     pub fn new() -> Self {
+        Self::only(|_| true)
+    }
+
+    /// The drivers of the bundled day that `submits` picks; the others' sessions count as
+    /// `unknown` and get no request from here.
+    pub fn only(submits: impl Fn(&Recorded) -> bool) -> Self {
+        let mut day = recorded_day();
+        day.retain(|_, recorded| submits(recorded));
         Self {
-            day: recorded_day(),
+            day,
             seen: HashSet::new(),
             submissions: Submissions::default(),
         }
@@ -234,6 +243,15 @@ mod tests {
         let (departure, _) = recorded.request().expect("claimed");
 
         assert_eq!(departure, recorded.departure);
+    }
+
+    #[test]
+    fn only_the_drivers_picked_are_kept() {
+        let odd = Drivers::only(|r| r.token.ends_with(['1', '3', '5', '7', '9']));
+
+        assert_eq!(odd.day.len(), 25, "ACN-0001, ACN-0003, … ACN-0049");
+        assert!(odd.day.contains_key("ACN-0049") && !odd.day.contains_key("ACN-0002"));
+        assert_eq!(Drivers::new().day.len(), 49);
     }
 
     fn day_unclaimed() -> Recorded {
