@@ -252,7 +252,7 @@ async fn a_request_the_charger_cannot_meet_is_answered_with_the_shortfall_and_wh
     assert!(
         reply[0]
             .body
-            .starts_with("We can deliver about 6.6 kWh by 10:00 because"),
+            .starts_with("This charger gives at most 6.6 kW, so by 10:00 you will have about 6.6 of the 40 kWh you asked for;"),
         "{}",
         reply[0].body
     );
@@ -279,7 +279,9 @@ async fn a_full_site_is_named_as_the_reason_for_a_shortfall() {
 
     assert_eq!(reply.len(), 1);
     assert!(
-        reply[0].body.contains("because the site is at capacity"),
+        reply[0]
+            .body
+            .starts_with("The site is at its power limit with other cars charging, so by 11:00"),
         "{}",
         reply[0].body
     );
@@ -387,7 +389,7 @@ async fn a_lowered_cap_that_breaks_a_promise_sends_an_update_once() {
     assert_eq!(update.len(), 1, "{update:?}");
     assert!(
         update[0].body.starts_with(
-            "Update: We can deliver about 6.0 kWh by 11:00 because the site is at capacity"
+            "Update: The site is at its power limit with other cars charging, so by 11:00 you will have about 6.0 of the 12 kWh you asked for"
         ),
         "{}",
         update[0].body
