@@ -3,7 +3,9 @@
 //! departure that has passed asked about before anything is saved ("10:04 has passed — did
 //! you mean tomorrow, Sat 10:04?") and saved once confirmed, the projection said once, a
 //! shortfall that names the charger as its limit with the facts still above the fold, the
-//! chart's "now" line and power axis, and the ended page with its times, energy and cost.
+//! chart's "now" line and power axis, and the ended page with its times, energy and cost;
+//! and registering there with a number typed the British way ("07700 900123"), after one no
+//! network gives out ("+1 555") was refused with the form expected.
 //!
 //! The app runs on a real TCP listener with a SQLite store, a manual clock and the control
 //! loop. Needs Chromium (`chromium` on `PATH` or `$CHARGEPLAN_CHROMIUM`); screenshots are left
@@ -15,7 +17,7 @@ use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
 use chargeplan_browser::{Browser, Page};
-use chargeplan_control::{ControlConfig, ControlHandle, conversation};
+use chargeplan_control::{ControlConfig, conversation};
 use chargeplan_core::{
     Circuit, CircuitId, ClockFormat, Country, KilowattHours, Kilowatts, ManualClock, MemberId,
     MeterSample, Participant, ParticipantId, Phases, PhoneNumber, Port, PortId, Session, SessionId,
@@ -271,11 +273,136 @@ async fn request_flow(
         .expect("screenshot");
 }
 
-async fn replan(control: &ControlHandle) {
+/// The app on a real listener with the control loop, planned once.
+struct Served {
+    /// `http://127.0.0.1:PORT`.
+    base: String,
+    cancel: CancellationToken,
+    server: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+impl Served {
+    async fn stop(self) {
+        self.cancel.cancel();
+        self.server.await.expect("server task").expect("server");
+    }
+}
+
+async fn serve(store: Arc<dyn Store>, clock: Arc<ManualClock>) -> Served {
+    let cancel = CancellationToken::new();
+    let dyn_clock: Arc<dyn chargeplan_core::Clock> = clock;
+    let control = chargeplan_control::start(
+        store.clone(),
+        dyn_clock.clone(),
+        ControlConfig::default(),
+        &TaskTracker::new(),
+        cancel.clone(),
+    );
     control
         .replan_now(&SiteId::parse(SITE).expect("id"))
         .await
         .expect("planned");
+    let state = AppState::new(store, dyn_clock, control);
+    let options = HttpOptions {
+        request_timeout: StdDuration::from_secs(30),
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("listener");
+    let base = format!("http://{}", listener.local_addr().expect("address"));
+    let service = app(state, &options).into_make_service_with_connect_info::<SocketAddr>();
+    let server_cancel = cancel.clone();
+    let server = tokio::spawn(async move {
+        axum::serve(listener, service)
+            .with_graceful_shutdown(server_cancel.cancelled_owned())
+            .await
+    });
+    Served {
+        base,
+        cancel,
+        server,
+    }
+}
+
+async fn open_store(dir: &tempfile::TempDir) -> Arc<dyn Store> {
+    let store = chargeplan_store::open(&StoreTarget::Sqlite {
+        path: dir.path().join("chargeplan.db"),
+    })
+    .await
+    .expect("store");
+    store.migrate().await.expect("migrated");
+    store
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_london_driver_registers_with_a_british_number_and_a_number_no_network_gives_is_refused()
+{
+    std::fs::create_dir_all(out_dir()).expect("out dir");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = open_store(&dir).await;
+    seed(store.as_ref()).await;
+    let served = serve(store.clone(), Arc::new(ManualClock::new(t0()))).await;
+    let browser = Browser::launch().await.expect("chromium starts");
+    let page = browser.new_page().await.expect("page");
+    for (width, height, mobile, number) in [
+        (412, 900, true, "07700 900456"),
+        (1366, 900, false, "07700 900457"),
+    ] {
+        page.set_viewport(width, height, mobile)
+            .await
+            .expect("viewport");
+        page.goto(&format!("{}/join/{SITE}", served.base))
+            .await
+            .expect("join page");
+        let shown = text(&page).await;
+        assert!(
+            shown.contains(
+                "A GB mobile number like 07400 123456, or an international number starting with +."
+            ),
+            "{width}: {shown}"
+        );
+        page.fill("#phone", "+1 555").await.expect("phone");
+        page.fill("#tokens", &format!("CARD-{width}"))
+            .await
+            .expect("card");
+        page.click_and_wait_for_navigation("button[type=submit]")
+            .await
+            .expect("submitted");
+        let shown = text(&page).await;
+        assert!(
+            shown.contains("No network gives out that number: use a GB mobile number such as 07400 123456, or another country's with its code, such as +44 7400 123456."),
+            "{width}: {shown}"
+        );
+        page.fill("#phone", number).await.expect("phone");
+        page.click_and_wait_for_navigation("button[type=submit]")
+            .await
+            .expect("submitted");
+        let url = page.url().await.expect("url");
+        assert!(
+            url.contains("/join/verify/"),
+            "{width}: {url}: {}",
+            text(&page).await
+        );
+        let html = page.html().await.expect("html");
+        assert!(
+            !html.contains("7700 900") && !html.contains("7700900"),
+            "{width}: {html}"
+        );
+        page.screenshot_png(out_dir().join(format!("join-{width}.png")))
+            .await
+            .expect("screenshot");
+    }
+    let texted: Vec<String> = store
+        .claim_due_messages(t0() + Duration::days(1), Duration::days(1), 10)
+        .await
+        .expect("messages")
+        .into_iter()
+        .filter(|m| m.body.starts_with("Your code to register at Garage Camden"))
+        .map(|m| m.recipient.as_e164().to_owned())
+        .collect();
+    assert_eq!(texted, ["+447700900456", "+447700900457"]);
+    drop(browser);
+    served.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -283,12 +410,7 @@ async fn a_driver_is_asked_about_a_past_time_sees_one_projection_a_true_shortfal
  {
     std::fs::create_dir_all(out_dir()).expect("out dir");
     let dir = tempfile::tempdir().expect("temp dir");
-    let store = chargeplan_store::open(&StoreTarget::Sqlite {
-        path: dir.path().join("chargeplan.db"),
-    })
-    .await
-    .expect("store");
-    store.migrate().await.expect("migrated");
+    let store = open_store(&dir).await;
     let clock = Arc::new(ManualClock::new(t0()));
     let session = seed(store.as_ref()).await;
     let site = store.get_site(&session.site_id).await.expect("site");
@@ -311,31 +433,8 @@ async fn a_driver_is_asked_about_a_past_time_sees_one_projection_a_true_shortfal
     assert_eq!(welcome.recipient.as_e164(), "+447700900123");
     let path = welcome.body[welcome.body.find("/r/").expect("a link")..].to_owned();
 
-    let cancel = CancellationToken::new();
-    let dyn_clock: Arc<dyn chargeplan_core::Clock> = clock.clone();
-    let control = chargeplan_control::start(
-        store.clone(),
-        dyn_clock.clone(),
-        ControlConfig::default(),
-        &TaskTracker::new(),
-        cancel.clone(),
-    );
-    replan(&control).await;
-    let state = AppState::new(store.clone(), dyn_clock, control.clone());
-    let options = HttpOptions {
-        request_timeout: StdDuration::from_secs(30),
-    };
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("listener");
-    let link = format!("http://{}{path}", listener.local_addr().expect("address"));
-    let service = app(state, &options).into_make_service_with_connect_info::<SocketAddr>();
-    let server_cancel = cancel.clone();
-    let server = tokio::spawn(async move {
-        axum::serve(listener, service)
-            .with_graceful_shutdown(server_cancel.cancelled_owned())
-            .await
-    });
+    let served = serve(store.clone(), clock.clone()).await;
+    let link = format!("{}{path}", served.base);
     let browser = Browser::launch().await.expect("chromium starts");
     let page = browser.new_page().await.expect("page");
 
@@ -402,6 +501,5 @@ async fn a_driver_is_asked_about_a_past_time_sees_one_projection_a_true_shortfal
     }
 
     drop(browser);
-    cancel.cancel();
-    server.await.expect("server task").expect("server");
+    served.stop().await;
 }
