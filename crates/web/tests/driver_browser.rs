@@ -54,13 +54,15 @@ fn out_dir() -> PathBuf {
 /// A London garage (24-hour times, GB numbers) with one 7.2 kW port and a tariff, and a
 /// driver's car plugged in since 09:40 with 2 kWh so far. Returns the session.
 async fn seed(store: &dyn Store) -> Session {
+    seed_with(store, ClockFormat::TwentyFourHour).await
+}
+
+/// [`seed`] at a site writing times in `clock`.
+async fn seed_with(store: &dyn Store, clock: ClockFormat) -> Session {
     let site_id = SiteId::parse(SITE).expect("id");
     let site = Site::new(site_id.clone(), "Garage Camden", "Europe/London", 5)
         .expect("site")
-        .with_locale(
-            ClockFormat::TwentyFourHour,
-            Country::parse("GB").expect("GB"),
-        );
+        .with_locale(clock, Country::parse("GB").expect("GB"));
     store.upsert_site(&site, t0()).await.expect("site");
     let circuit_id = CircuitId::parse("main").expect("id");
     let circuit = Circuit::new(circuit_id.clone(), site_id.clone(), "Main", None, kw(150.0))
@@ -273,6 +275,77 @@ async fn request_flow(
         .expect("screenshot");
 }
 
+/// The personal link of the seeded driver, from the Welcome SMS.
+async fn welcome_link(store: &dyn Store, session: &Session) -> String {
+    let site = store.get_site(&session.site_id).await.expect("site");
+    conversation::welcome(store, &site, session, &ControlConfig::default(), t0())
+        .await
+        .expect("welcome");
+    let welcome = store
+        .claim_due_messages(t0() + Duration::days(1), Duration::days(1), 10)
+        .await
+        .expect("messages")
+        .into_iter()
+        .find(|m| m.body.starts_with("Welcome to Garage Camden."))
+        .expect("a welcome");
+    assert_eq!(welcome.recipient.as_e164(), "+447700900123");
+    welcome.body[welcome.body.find("/r/").expect("a link")..].to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_12_hour_site_shows_and_reads_every_time_with_am_or_pm() {
+    std::fs::create_dir_all(out_dir()).expect("out dir");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let store = open_store(&dir).await;
+    let session = seed_with(store.as_ref(), ClockFormat::TwelveHour).await;
+    let path = welcome_link(store.as_ref(), &session).await;
+    let served = serve(store.clone(), Arc::new(ManualClock::new(t0()))).await;
+    let link = format!("{}{path}", served.base);
+    let browser = Browser::launch().await.expect("chromium starts");
+    let page = browser.new_page().await.expect("page");
+    for (width, height, mobile, typed) in
+        [(412, 900, true, "5:30 pm"), (1366, 900, false, "6:15 pm")]
+    {
+        page.set_viewport(width, height, mobile)
+            .await
+            .expect("viewport");
+        page.goto(&link).await.expect("page");
+        let shown = text(&page).await;
+        for words in [
+            "Time at the charger now: Fri 10:34 am",
+            "Started at 9:40 am",
+            "Time at the charger, for example 5:30 pm.",
+        ] {
+            assert!(shown.contains(words), "{width}: {words}: {shown}");
+        }
+        let hours = page
+            .eval("[...document.querySelectorAll('svg text')].map(e => e.textContent).filter(t => t.endsWith(' am') || t.endsWith(' pm')).length")
+            .await
+            .expect("hour labels");
+        assert!(hours.as_u64() > Some(0), "{width}: chart hours in am/pm");
+        // "5:30" could be either: the page asks rather than guesses.
+        ask(&page, "5:30", "20").await;
+        let shown = text(&page).await;
+        assert!(
+            shown.contains("Add am or pm to the time you leave, for example 5:30 pm."),
+            "{width}: {shown}"
+        );
+        ask(&page, typed, "20").await;
+        let shown = text(&page).await;
+        let promise = format!("You'll have ~20 kWh by {typed}.");
+        assert_eq!(shown.matches(&promise).count(), 1, "{width}: {shown}");
+        assert!(
+            !shown.contains("17:30") && !shown.contains("18:15"),
+            "{width}: {shown}"
+        );
+        page.screenshot_png(out_dir().join(format!("twelve-hour-{width}.png")))
+            .await
+            .expect("screenshot");
+    }
+    drop(browser);
+    served.stop().await;
+}
+
 /// The app on a real listener with the control loop, planned once.
 struct Served {
     /// `http://127.0.0.1:PORT`.
@@ -413,26 +486,7 @@ async fn a_driver_is_asked_about_a_past_time_sees_one_projection_a_true_shortfal
     let store = open_store(&dir).await;
     let clock = Arc::new(ManualClock::new(t0()));
     let session = seed(store.as_ref()).await;
-    let site = store.get_site(&session.site_id).await.expect("site");
-    conversation::welcome(
-        store.as_ref(),
-        &site,
-        &session,
-        &ControlConfig::default(),
-        t0(),
-    )
-    .await
-    .expect("welcome");
-    let welcome = store
-        .claim_due_messages(t0() + Duration::days(1), Duration::days(1), 10)
-        .await
-        .expect("messages")
-        .into_iter()
-        .find(|m| m.body.starts_with("Welcome to Garage Camden."))
-        .expect("a welcome");
-    assert_eq!(welcome.recipient.as_e164(), "+447700900123");
-    let path = welcome.body[welcome.body.find("/r/").expect("a link")..].to_owned();
-
+    let path = welcome_link(store.as_ref(), &session).await;
     let served = serve(store.clone(), clock.clone()).await;
     let link = format!("{}{path}", served.base);
     let browser = Browser::launch().await.expect("chromium starts");
