@@ -440,11 +440,33 @@ async fn a_car_that_draws_well_under_its_limit_is_planned_at_what_it_draws_plus_
             .expect("sample stored");
     }
     world.clock.advance(Duration::minutes(16));
+    let drawing = Session {
+        energy: KilowattHours::new(0.55).expect("kWh"),
+        power: kw(2.0),
+        vendor_updated_at: world.clock.now(),
+        ..session.clone()
+    };
+    world
+        .store
+        .upsert_session(&drawing, &Effects::none())
+        .await
+        .expect("session");
+    world.new_messages().await;
     let plan = world.control.replan_now(&site()).await.expect("plan");
 
     let planned = plan.session(&session.id).expect("planned");
     let most = planned.power_kw.iter().copied().fold(0.0, f64::max);
     assert!((most - 3.0).abs() < 1e-6, "planned at most {most} kW");
+    // The driver is told that their own car is the limit, not the charger.
+    let update = world.new_messages().await;
+    assert_eq!(update.len(), 1, "{update:?}");
+    assert!(
+        update[0]
+            .body
+            .starts_with("Update: Your car is drawing 2.0 kW, so by 13:00 you will have about"),
+        "{}",
+        update[0].body
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
