@@ -121,7 +121,7 @@ async fn assert_request_survived(world: &World, welcomed: &Welcomed, profiles_be
     );
     assert!(
         confirmations[0].body.starts_with("You'll have ~10 kWh by")
-            || confirmations[0].body.starts_with("We can deliver about"),
+            || confirmations[0].body.contains(" you will have about "),
         "{}",
         confirmations[0].body
     );

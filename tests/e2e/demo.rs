@@ -86,14 +86,14 @@ async fn the_demo_texts_welcome_links_confirms_a_request_made_through_one_and_st
             printed_texts(lines).into_iter().find(|text| {
                 text.masked == welcome.masked
                     && (text.body.starts_with("You'll have ~")
-                        || text.body.starts_with("We can deliver about "))
+                        || text.body.contains(" you will have about "))
             })
         })
         .await;
     assert!(
         confirmation.body.starts_with("You'll have ~5 kWh by")
             || confirmation.body.starts_with("You'll have ~5.")
-            || confirmation.body.starts_with("We can deliver about "),
+            || confirmation.body.contains(" you will have about "),
         "{confirmation:?}"
     );
     let console = http

@@ -3,7 +3,7 @@
 //! car is done", for a met request or a car that stopped drawing, is `waitlist::done`'s.) Each message is written in the same transaction as the state that
 //! records it was sent, under an idempotency key, so a crash or a retry never sends it twice.
 
-use chargeplan_core::projection::Projection;
+use chargeplan_core::projection::{ChargerNow, Projection};
 use chargeplan_core::{Session, Site};
 use chargeplan_store::prelude::*;
 use chargeplan_store::{DriverLink, DriverNotice, Effects, NewOutboxMessage};
@@ -62,6 +62,7 @@ pub async fn after_plan(
     now: DateTime<Utc>,
 ) -> Result<(), ControlError> {
     let site = &replanned.snapshot.site;
+    let ports = store.list_ports(&site.id).await?;
     for (planned, session_plan) in replanned
         .snapshot
         .sessions
@@ -76,18 +77,27 @@ pub async fn after_plan(
             continue;
         };
         let participant = store.get_participant(&link.participant_id).await?;
-        let projection = Projection::from_plan(
+        let charger = session
+            .port_id
+            .as_ref()
+            .and_then(|port| ports.iter().find(|p| &p.id == port))
+            .map(|port| ChargerNow {
+                max_kw: port.max_power.get(),
+                drawing_kw: session.power.get(),
+            });
+        let projection = Projection::from_plan_at(
             &replanned.plan,
             session_plan,
             session.energy.get(),
             request,
             now,
+            charger,
         );
         let miles = request
             .stated_miles
             .is_some()
             .then(|| participant.wh_per_mile.get());
-        let sentence = projection.sentence(site.time_zone, miles, now);
+        let sentence = projection.sentence(site.time_zone, site.clock, miles, now);
         let mut notice = store
             .get_driver_notice(&session.id)
             .await?

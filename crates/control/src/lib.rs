@@ -16,6 +16,8 @@ pub mod messages;
 mod metrics;
 pub mod planner;
 pub mod relay;
+pub mod request_reply;
+pub mod request_text;
 pub mod safety;
 mod service;
 pub mod site_gauges;

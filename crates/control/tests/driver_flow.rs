@@ -252,7 +252,7 @@ async fn a_request_the_charger_cannot_meet_is_answered_with_the_shortfall_and_wh
     assert!(
         reply[0]
             .body
-            .starts_with("We can deliver about 6.6 kWh by 10:00 because"),
+            .starts_with("This charger gives at most 6.6 kW, so by 10:00 you will have about 6.6 of the 40 kWh you asked for;"),
         "{}",
         reply[0].body
     );
@@ -279,7 +279,9 @@ async fn a_full_site_is_named_as_the_reason_for_a_shortfall() {
 
     assert_eq!(reply.len(), 1);
     assert!(
-        reply[0].body.contains("because the site is at capacity"),
+        reply[0]
+            .body
+            .starts_with("The site is at its power limit with other cars charging, so by 11:00"),
         "{}",
         reply[0].body
     );
@@ -387,7 +389,7 @@ async fn a_lowered_cap_that_breaks_a_promise_sends_an_update_once() {
     assert_eq!(update.len(), 1, "{update:?}");
     assert!(
         update[0].body.starts_with(
-            "Update: We can deliver about 6.0 kWh by 11:00 because the site is at capacity"
+            "Update: The site is at its power limit with other cars charging, so by 11:00 you will have about 6.0 of the 12 kWh you asked for"
         ),
         "{}",
         update[0].body
@@ -438,11 +440,33 @@ async fn a_car_that_draws_well_under_its_limit_is_planned_at_what_it_draws_plus_
             .expect("sample stored");
     }
     world.clock.advance(Duration::minutes(16));
+    let drawing = Session {
+        energy: KilowattHours::new(0.55).expect("kWh"),
+        power: kw(2.0),
+        vendor_updated_at: world.clock.now(),
+        ..session.clone()
+    };
+    world
+        .store
+        .upsert_session(&drawing, &Effects::none())
+        .await
+        .expect("session");
+    world.new_messages().await;
     let plan = world.control.replan_now(&site()).await.expect("plan");
 
     let planned = plan.session(&session.id).expect("planned");
     let most = planned.power_kw.iter().copied().fold(0.0, f64::max);
     assert!((most - 3.0).abs() < 1e-6, "planned at most {most} kW");
+    // The driver is told that their own car is the limit, not the charger.
+    let update = world.new_messages().await;
+    assert_eq!(update.len(), 1, "{update:?}");
+    assert!(
+        update[0]
+            .body
+            .starts_with("Update: Your car is drawing 2.0 kW, so by 13:00 you will have about"),
+        "{}",
+        update[0].body
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

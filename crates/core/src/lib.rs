@@ -19,6 +19,8 @@ pub mod setpoint;
 pub mod sharing;
 pub mod site;
 pub mod tariff;
+pub mod time_format;
+pub mod typed_phone;
 pub mod units;
 pub mod window;
 
@@ -51,5 +53,7 @@ pub use site::{Site, local_to_utc, parse_time_zone, start_of_local_day};
 pub use tariff::{
     BILLING_PERIOD_START_DAYS, MAX_DEMAND_CHARGE_PER_KW, MAX_PRICE_PER_KWH, PriceWindow, Tariff,
 };
+pub use time_format::{ClockFormat, TypedTime};
+pub use typed_phone::Country;
 pub use units::{KilowattHours, Kilowatts, SlotMinutes, WhPerMile};
 pub use window::{DAY_NAMES, LocalWindow, WeekdaySet};

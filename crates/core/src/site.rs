@@ -6,6 +6,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{MAX_NAME_CHARS, ValueError, trimmed_text};
 use crate::ids::SiteId;
+use crate::time_format::ClockFormat;
+use crate::typed_phone::Country;
 use crate::units::SlotMinutes;
 
 /// A charging site: a place with ports, circuits and one time zone.
@@ -20,6 +22,13 @@ pub struct Site {
     pub time_zone: Tz,
     /// Length of one optimization slot.
     pub slot_minutes: SlotMinutes,
+    /// How times are written for the site's drivers, on their page and in their texts.
+    #[serde(default)]
+    pub clock: ClockFormat,
+    /// The site's country, the default region of phone numbers typed for it (a number
+    /// without its country code is read as this country's). The United States unless set.
+    #[serde(default)]
+    pub country: Country,
 }
 
 impl Site {
@@ -36,7 +45,18 @@ impl Site {
             name: trimmed_text("name", name, 1, MAX_NAME_CHARS)?,
             time_zone: parse_time_zone(time_zone)?,
             slot_minutes: SlotMinutes::new(slot_minutes)?,
+            clock: ClockFormat::default(),
+            country: Country::default(),
         })
+    }
+
+    /// The site with its drivers' clock format and its country.
+    pub fn with_locale(self, clock: ClockFormat, country: Country) -> Self {
+        Self {
+            clock,
+            country,
+            ..self
+        }
     }
 }
 

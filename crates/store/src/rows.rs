@@ -4,10 +4,10 @@
 //! corrupt rather than silently repaired.
 
 use chargeplan_core::{
-    CapOverride, ChargingRequest, Circuit, CircuitId, KilowattHours, Kilowatts, LimitPeriod,
-    MeterSample, Phases, PhoneNumber, Plan, PlanId, Port, PortId, RequestedEnergy, ScheduledCap,
-    Session, SessionId, SessionPlan, SessionStatus, Setpoint, SetpointId, SetpointState, Site,
-    SiteId, SlotMinutes, TokenUid, VendorAccountId, VendorRef,
+    CapOverride, ChargingRequest, Circuit, CircuitId, ClockFormat, Country, KilowattHours,
+    Kilowatts, LimitPeriod, MeterSample, Phases, PhoneNumber, Plan, PlanId, Port, PortId,
+    RequestedEnergy, ScheduledCap, Session, SessionId, SessionPlan, SessionStatus, Setpoint,
+    SetpointId, SetpointState, Site, SiteId, SlotMinutes, TokenUid, VendorAccountId, VendorRef,
 };
 
 use crate::time::{from_micros, opt_from_micros};
@@ -32,13 +32,19 @@ pub(crate) struct SiteRow {
     name: String,
     time_zone: String,
     slot_minutes: i64,
+    clock_format: String,
+    country: String,
 }
 
 impl SiteRow {
     pub(crate) fn into_site(self) -> Result<Site, StoreError> {
         let id = SiteId::parse(&self.id).map_err(corrupt("site"))?;
         let slot_minutes = count("site", self.slot_minutes)?;
-        Site::new(id, &self.name, &self.time_zone, slot_minutes).map_err(corrupt("site"))
+        let clock = ClockFormat::parse(&self.clock_format).map_err(corrupt("site"))?;
+        let country = Country::parse(&self.country).map_err(corrupt("site"))?;
+        Ok(Site::new(id, &self.name, &self.time_zone, slot_minutes)
+            .map_err(corrupt("site"))?
+            .with_locale(clock, country))
     }
 }
 

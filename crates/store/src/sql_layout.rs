@@ -21,15 +21,19 @@ macro_rules! impl_layout_store {
         impl $crate::LayoutStore for $store {
             async fn upsert_site(&self, site: &chargeplan_core::Site, now: chrono::DateTime<chrono::Utc>) -> Result<(), $crate::StoreError> {
                 sqlx::query(
-                    "INSERT INTO sites (id, name, time_zone, slot_minutes, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5) \
+                    "INSERT INTO sites (id, name, time_zone, slot_minutes, created_at, updated_at, clock_format, country) \
+                     VALUES ($1, $2, $3, $4, $5, $5, $6, $7) \
                      ON CONFLICT (id) DO UPDATE SET name = excluded.name, time_zone = excluded.time_zone, \
-                     slot_minutes = excluded.slot_minutes, updated_at = excluded.updated_at",
+                     slot_minutes = excluded.slot_minutes, updated_at = excluded.updated_at, \
+                     clock_format = excluded.clock_format, country = excluded.country",
                 )
                 .bind(site.id.as_str())
                 .bind(&site.name)
                 .bind(site.time_zone.name())
                 .bind(i64::from(site.slot_minutes.get()))
                 .bind($crate::time::to_micros(now))
+                .bind(site.clock.as_str())
+                .bind(site.country.to_string())
                 .execute(&self.pool)
                 .await?;
                 Ok(())

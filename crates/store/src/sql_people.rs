@@ -137,6 +137,22 @@ macro_rules! impl_participant_store {
                 }
             }
 
+            async fn find_participants_by_phone(
+                &self,
+                phone: &chargeplan_core::PhoneNumber,
+            ) -> Result<Vec<chargeplan_core::Participant>, $crate::StoreError> {
+                let sql = format!("SELECT {} FROM participants WHERE phone = $1 ORDER BY id", $crate::sql_store::PARTICIPANT_COLUMNS);
+                let rows = sqlx::query_as::<_, $crate::rows::ParticipantRow>(&sql)
+                    .bind(phone.as_e164())
+                    .fetch_all(&self.pool)
+                    .await?;
+                let mut participants = Vec::with_capacity(rows.len());
+                for row in rows {
+                    participants.push(self.participant_from_row(row).await?);
+                }
+                Ok(participants)
+            }
+
             async fn find_participant_by_token(
                 &self,
                 site: &chargeplan_core::SiteId,

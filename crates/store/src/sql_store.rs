@@ -6,7 +6,7 @@
 //! workers taking the same one (`skip_locked`); SQLite serialises writers itself, with write
 //! transactions started as `BEGIN IMMEDIATE` (`begin`).
 
-pub(crate) const SITE_COLUMNS: &str = "id, name, time_zone, slot_minutes";
+pub(crate) const SITE_COLUMNS: &str = "id, name, time_zone, slot_minutes, clock_format, country";
 pub(crate) const CIRCUIT_COLUMNS: &str = "id, site_id, name, parent_id, cap_kw";
 pub(crate) const PORT_COLUMNS: &str = "id, site_id, circuit_id, vendor_account, location_id, evse_uid, connector_id, max_kw, phases, voltage_v, controllable, cable_movable";
 pub(crate) const PARTICIPANT_COLUMNS: &str =

@@ -193,6 +193,11 @@ pub trait ParticipantStore: Send + Sync {
         &self,
         member_id: &MemberId,
     ) -> Result<Option<Participant>, StoreError>;
+    /// The participants with this phone number, one per site they joined.
+    async fn find_participants_by_phone(
+        &self,
+        phone: &PhoneNumber,
+    ) -> Result<Vec<Participant>, StoreError>;
     async fn find_participant_by_token(
         &self,
         site: &SiteId,

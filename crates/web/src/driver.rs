@@ -11,15 +11,15 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use chargeplan_control::links;
-use chargeplan_core::projection::Projection;
+use chargeplan_core::projection::{ChargerNow, Projection};
 use chargeplan_core::{ChargingRequest, Participant, Plan, Session, Site};
 use chargeplan_store::{Effects, StoreError};
 use serde::Deserialize;
 
 use crate::AppState;
 use crate::driver_page::{
-    BlockView, ChartData, DriverPage, FormContext, FormErrors, RequestForm, SessionView, render,
-    render_error, render_expired,
+    BlockView, ChartData, DriverPage, FormContext, FormErrors, RequestForm, SessionView,
+    departure_question, render, render_error, render_expired, session_cost,
 };
 
 /// How long a submit waits for the re-plan before answering with the plan at hand.
@@ -67,11 +67,9 @@ async fn show(
     let form = RequestForm::prefill(context.request.as_ref(), &ctx);
     let mut page = page(&state, &context, &token, form, FormErrors::new(), now).await;
     if query.saved.is_some() {
+        // The projection box below says what the plan promises; the notice does not repeat it.
         page.notice = Some(match &page.projection {
-            Some(projection) => format!(
-                "Saved. {}",
-                projection.sentence(context.site.time_zone, page_miles(&page), now)
-            ),
+            Some(_) => "Saved.".to_owned(),
             None => "Saved. Your plan is being worked out; reload in a moment.".to_owned(),
         });
     } else if query.unblocked.is_some() {
@@ -96,6 +94,14 @@ async fn submit(
         return (StatusCode::CONFLICT, Html(render(&page).into_string())).into_response();
     }
     let ctx = form_context(&context, now);
+    if let Ok(parsed) = form.parse(&ctx)
+        && let Some(question) = departure_question(&parsed, &form, &ctx)
+    {
+        // Nothing is saved until the driver says which day they mean.
+        let mut page = page(&state, &context, &token, form, FormErrors::new(), now).await;
+        page.question = Some(question);
+        return Html(render(&page).into_string()).into_response();
+    }
     let request = form.parse(&ctx).and_then(|parsed| {
         let revision = context.request.as_ref().map_or(1, |r| r.revision + 1);
         ChargingRequest::new(
@@ -229,6 +235,7 @@ fn form_context(context: &LinkContext, now: chrono::DateTime<chrono::Utc>) -> Fo
         now,
         tz: context.site.time_zone,
         wh_per_mile: context.participant.wh_per_mile.get(),
+        clock: context.site.clock,
     }
 }
 
@@ -244,20 +251,11 @@ async fn page(
         .plan
         .as_ref()
         .and_then(|plan| plan.session(&context.session.id).map(|sp| (plan, sp)));
-    let projection = match (planned, &context.request) {
-        (Some((plan, sp)), Some(request)) if context.session.ended_at.is_none() => Some(
-            Projection::from_plan(plan, sp, context.session.energy.get(), request, now),
-        ),
-        _ => None,
-    };
-    let delivered = state
+    let samples = state
         .store
         .list_meter_samples(&context.session.id)
         .await
-        .unwrap_or_default()
-        .into_iter()
-        .map(|sample| (sample.at, sample.power.get()))
-        .collect();
+        .unwrap_or_default();
     let max_kw = match context.session.port_id.as_ref() {
         Some(port) => state
             .store
@@ -266,15 +264,52 @@ async fn page(
             .unwrap_or_default()
             .into_iter()
             .find(|p| &p.id == port)
-            .map_or(0.0, |p| p.max_power.get()),
-        None => 0.0,
+            .map(|p| p.max_power.get()),
+        None => None,
     };
+    let charger = max_kw.map(|max_kw| ChargerNow {
+        max_kw,
+        drawing_kw: context.session.power.get(),
+    });
+    let projection = match (planned, &context.request) {
+        (Some((plan, sp)), Some(request)) if context.session.ended_at.is_none() => {
+            Some(Projection::from_plan_at(
+                plan,
+                sp,
+                context.session.energy.get(),
+                request,
+                now,
+                charger,
+            ))
+        }
+        _ => None,
+    };
+    let session = SessionView::from_session(&context.session);
+    let cost = if session.ended {
+        match state.store.get_tariff(&context.site.id).await {
+            Ok(Some(tariff)) => Some(session_cost(
+                &tariff,
+                context.site.time_zone,
+                context.session.started_at,
+                context.session.energy.get(),
+                &samples,
+            )),
+            _ => None,
+        }
+    } else {
+        None
+    };
+    let delivered = samples
+        .into_iter()
+        .map(|sample| (sample.at, sample.power.get()))
+        .collect();
     let chart = planned.map(|(plan, sp)| ChartData {
         start: plan.start,
         slot_minutes: plan.slot_minutes.get(),
         planned_kw: sp.power_kw.clone(),
         delivered,
-        max_kw,
+        max_kw: max_kw.unwrap_or(0.0),
+        now,
     });
     let mut blocks: Vec<BlockView> = state
         .store
@@ -292,25 +327,21 @@ async fn page(
         site_name: context.site.name.clone(),
         member_id: context.participant.member_id.clone(),
         tz: context.site.time_zone,
+        clock: context.site.clock,
         now,
         action_path: format!("/r/{token}"),
-        session: SessionView::from_session(&context.session),
+        session,
         request: context.request.clone(),
         projection,
         chart,
         form,
         errors,
+        question: None,
+        cost,
         notice: None,
         wh_per_mile: context.participant.wh_per_mile.get(),
         blocks,
     }
-}
-
-fn page_miles(page: &DriverPage) -> Option<f64> {
-    page.request
-        .as_ref()
-        .and_then(|r| r.stated_miles)
-        .map(|_| page.wh_per_mile)
 }
 
 fn expired() -> Response {

@@ -15,6 +15,10 @@ a{color:#0b5cad}\
 .projection{font-size:1.3rem;font-weight:600;margin:0 0 1rem;padding:.75rem 1rem;border-left:.4rem solid #0b5cad;background:#eef4fb}\
 .notice{margin:0 0 1rem;padding:.75rem 1rem;border:2px solid #1e6b34;background:#edf7ef;color:#14471f;font-weight:600}\
 .ended{font-size:1.2rem;font-weight:600}\
+.site-time{margin:-.5rem 0 1rem;color:#4a4a4a}\
+.site-time strong{color:#1b1b1b}\
+.question{margin:0 0 1rem;padding:.75rem 1rem;border:3px solid #8a5a00;background:#fff8e6}\
+.question p{margin:0 0 .75rem}\
 .facts{display:grid;grid-template-columns:repeat(auto-fit,minmax(9rem,1fr));gap:.75rem 1rem;margin:0}\
 .facts dt{color:#4a4a4a;font-size:1rem}\
 .facts dd{margin:0;font-weight:600;font-size:1.2rem}\
@@ -22,7 +26,7 @@ a{color:#0b5cad}\
 .field,fieldset{margin:0 0 1.25rem;padding:0;border:0;min-width:0}\
 label,legend{display:block;font-weight:600;margin:0 0 .25rem;padding:0}\
 .hint{margin:0 0 .25rem;color:#4a4a4a;font-size:1rem}\
-input[type=time],input[type=number]{display:block;width:100%;max-width:14rem;min-height:3rem;padding:.5rem .75rem;font:inherit;color:#1b1b1b;background:#fff;border:2px solid #1b1b1b;border-radius:.25rem}\
+input[type=time],input[type=number],input.time{display:block;width:100%;max-width:14rem;min-height:3rem;padding:.5rem .75rem;font:inherit;color:#1b1b1b;background:#fff;border:2px solid #1b1b1b;border-radius:.25rem}\
 input[type=tel],input[type=text],input[type=password]{display:block;width:100%;min-height:3rem;padding:.5rem .75rem;font:inherit;color:#1b1b1b;background:#fff;border:2px solid #1b1b1b;border-radius:.25rem}\
 input.short{max-width:14rem}\
 input[aria-invalid=true]{border:3px solid #b00020}\

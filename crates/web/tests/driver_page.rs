@@ -5,9 +5,10 @@ use axum::Form;
 use axum::body::Body;
 use axum::extract::FromRequest;
 use axum::http::Request;
-use chargeplan_core::{ChargingRequest, EnergyNeed, Projection, SessionId, WhPerMile};
+use chargeplan_core::{ChargingRequest, ClockFormat, EnergyNeed, Projection, SessionId, WhPerMile};
 use chargeplan_web::driver_page::{
-    DriverPage, FormContext, FormErrors, ParsedRequest, RequestForm, SessionView, render,
+    DriverPage, FormContext, FormErrors, ParsedRequest, RequestForm, SessionView,
+    departure_question, render,
 };
 use chrono::{DateTime, Utc};
 use chrono_tz::America;
@@ -22,6 +23,7 @@ fn ctx() -> FormContext {
         now: t("2026-06-01T16:00:00Z"),
         tz: America::Los_Angeles,
         wh_per_mile: 300.0,
+        clock: ClockFormat::TwentyFourHour,
     }
 }
 
@@ -43,10 +45,12 @@ fn page(form: RequestForm, errors: FormErrors) -> DriverPage {
         site_name: "Lot B".into(),
         member_id: chargeplan_core::MemberId::parse("K7QX2M").unwrap(),
         tz: ctx().tz,
+        clock: ClockFormat::TwentyFourHour,
         now: ctx().now,
         action_path: "/d/abc".into(),
         session: SessionView {
             started_at: t("2026-06-01T15:15:00Z"),
+            ended_at: None,
             energy_kwh: 3.0,
             power_kw: 6.6,
             ended: false,
@@ -56,6 +60,8 @@ fn page(form: RequestForm, errors: FormErrors) -> DriverPage {
         chart: None,
         form,
         errors,
+        question: None,
+        cost: None,
         notice: None,
         wh_per_mile: 300.0,
         blocks: Vec::new(),
@@ -72,6 +78,7 @@ async fn a_posted_form_with_miles_decodes_and_parses() {
             amount: "60".into(),
             unit: "mi".into(),
             as_much_as_possible: false,
+            confirmed: String::new(),
         }
     );
     assert_eq!(
@@ -89,8 +96,21 @@ async fn the_ticked_checkbox_means_as_much_as_possible() {
     assert!(form.as_much_as_possible);
     let p = form.parse(&ctx()).unwrap();
     assert_eq!(p.need, EnergyNeed::AsMuchAsPossible);
-    // 07:00 has passed at 09:00: tomorrow morning.
+    // 07:00 has passed at 09:00: tomorrow morning, which the page asks about first.
     assert_eq!(p.departure, t("2026-06-02T14:00:00Z"));
+    let question = departure_question(&p, &form, &ctx()).expect("asked");
+    assert_eq!(
+        question.question,
+        "07:00 has passed — did you mean tomorrow, Tue 07:00?"
+    );
+}
+
+#[tokio::test]
+async fn a_confirmed_departure_posts_back_and_is_not_asked_again() {
+    let form =
+        posted("departure=07%3A00&amount=20&unit=kwh&confirmed=2026-06-02T14%3A00%3A00Z").await;
+    let p = form.parse(&ctx()).unwrap();
+    assert_eq!(departure_question(&p, &form, &ctx()), None);
 }
 
 #[tokio::test]
@@ -141,9 +161,10 @@ async fn a_valid_post_becomes_a_request_whose_projection_is_shown() {
         completion: Some(t("2026-06-01T23:00:00Z")),
         shortfall_kwh: 0.0,
         cause: None,
+        limit: None,
     };
     let mut p = page(RequestForm::prefill(Some(&request), &c), FormErrors::new());
-    p.notice = Some(projection.sentence(c.tz, Some(c.wh_per_mile), c.now));
+    p.notice = Some("Saved.".to_owned());
     p.projection = Some(projection);
     p.request = Some(request);
     let html = render(&p).into_string();

@@ -1,7 +1,7 @@
 //! A text into an open thread: passed on to the other side (the owner's reply read for a
 //! return time, OK, NO or SHARE), or BLOCK and CLOSE.
 
-use chargeplan_core::{PhoneNumber, SharingSettings, format_local_time};
+use chargeplan_core::{ClockFormat, PhoneNumber, SharingSettings};
 use chargeplan_store::prelude::*;
 use chargeplan_store::{
     Effects, NewOutboxMessage, RelayBlock, RelayLogEntry, RelaySender, RelayThread,
@@ -54,12 +54,16 @@ pub(crate) async fn answer(
     intent: Intent,
     message_id: &str,
 ) -> Result<Answered, ControlError> {
-    let (settings, tz) = match &thread.site_id {
-        Some(site) => (
-            store.get_sharing_settings(site).await?,
-            store.get_site(site).await?.time_zone,
-        ),
-        None => (SharingSettings::default(), Tz::UTC),
+    let (settings, tz, clock) = match &thread.site_id {
+        Some(site) => {
+            let site = store.get_site(site).await?;
+            (
+                store.get_sharing_settings(&site.id).await?,
+                site.time_zone,
+                site.clock,
+            )
+        }
+        None => (SharingSettings::default(), Tz::UTC, ClockFormat::default()),
     };
     let role = thread.role_of(from);
     let code = thread.code;
@@ -117,7 +121,7 @@ pub(crate) async fn answer(
                 log_outcome: "refused:empty".into(),
             });
         }
-        Intent::Message(text) => message(thread, touched, role, &text, now, tz),
+        Intent::Message(text) => message(thread, touched, role, &text, now, (tz, clock)),
     };
 
     let void = thread.void_reason.is_some();
@@ -201,7 +205,7 @@ fn message(
     role: RelaySender,
     text: &str,
     now: DateTime<Utc>,
-    tz: Tz,
+    (tz, clock): (Tz, ClockFormat),
 ) -> Delivery {
     let code = thread.code;
     let said = if role == RelaySender::Owner {
@@ -254,7 +258,7 @@ fn message(
             board: None,
         },
         OwnerSaid::BackAt { at, note } => {
-            let local = format_local_time(at, tz, now);
+            let local = clock.local_time(at, tz, now);
             let note = note.map(|note| words::clean(&note).text);
             Delivery {
                 to_other: Some(texts::owner_back_at(code, &local, note.as_deref())),

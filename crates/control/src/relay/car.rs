@@ -2,7 +2,7 @@
 //! board and the "done" texts use (`waitlist::ports`), and the completion time of the
 //! current plan.
 
-use chargeplan_core::{Participant, SessionId, Site, format_local_time};
+use chargeplan_core::{Participant, SessionId, Site};
 use chargeplan_store::prelude::*;
 use chrono::{DateTime, Duration, Utc};
 
@@ -38,7 +38,7 @@ pub(crate) async fn car_status(
                 .and_then(|plan| plan.session(&session.id))
                 .and_then(|planned| planned.completion)
                 .filter(|at| *at > now)
-                .map(|at| format_local_time(at, site.time_zone, now));
+                .map(|at| site.clock.local_time(at, site.time_zone, now));
             CarStatus::Charging {
                 delivered_kwh,
                 requested_kwh: facts

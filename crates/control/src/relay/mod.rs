@@ -22,7 +22,7 @@ use chargeplan_store::{RelayLogEntry, RelaySender, RelayThread, Store, StoreErro
 use chrono::{DateTime, Utc};
 
 use crate::metrics::ControlMetrics;
-use crate::{ControlError, waitlist};
+use crate::{ControlError, request_reply, waitlist};
 pub use open::ContactOutcome;
 use words::Said;
 
@@ -45,7 +45,8 @@ impl Relay {
     }
 
     /// Handles one text that is not a carrier keyword (STOP, START, HELP are handled before)
-    /// and returns the immediate answer, if any. `message_id` is the provider's id of the
+    /// and returns the immediate answer, if any: a driver's request for their own plugged-in
+    /// car (`request_reply`), else a relay or waitlist command. `message_id` is the provider's id of the
     /// text: what it causes is keyed by it, so the same text twice sends nothing twice.
     pub async fn on_text(
         &self,
@@ -54,6 +55,18 @@ impl Relay {
         message_id: &str,
     ) -> Result<Option<String>, ControlError> {
         let now = self.clock.now();
+        // A driver's own request ("leave 17:30 need 20 kwh") first; what is not one is
+        // relayed or answered as before.
+        let in_thread = !self
+            .store
+            .open_threads_of_phone(from, now)
+            .await?
+            .is_empty();
+        if let Some(answer) =
+            request_reply::on_text(&*self.store, from, body, in_thread, now).await?
+        {
+            return Ok(Some(answer));
+        }
         match words::read(body) {
             Said::Contact { member, message } => {
                 let outcome = self.contact(from, &member, &message, message_id).await?;

@@ -213,12 +213,7 @@ pub async fn take(
         .transition_offer(&step, &changed(&site.id, now), now)
         .await?
     {
-        let text = texts::held(
-            &site.name,
-            offer.port_id.as_str(),
-            hold_until,
-            site.time_zone,
-        );
+        let text = texts::held(&site, offer.port_id.as_str(), hold_until);
         return Ok(WaitlistReply::new(text));
     }
     // Past the deadline: the same as no answer, said once here rather than texted later.
@@ -294,7 +289,7 @@ async fn no_offer_reply(
     if let Some(offer) = store.live_offer_of_entry(&entry.id).await?
         && let Some(until) = offer.hold_until.filter(|until| *until > now)
     {
-        let text = texts::held(&site.name, offer.port_id.as_str(), until, site.time_zone);
+        let text = texts::held(&site, offer.port_id.as_str(), until);
         return Ok(WaitlistReply::new(text));
     }
     let line = store.list_waitlist(&site.id).await?;

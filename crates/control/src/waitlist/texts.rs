@@ -1,8 +1,8 @@
 //! The words of every waitlist and "done charging" text. Nothing here names or numbers
 //! another driver: waiting drivers are counted, never described.
 
+use chargeplan_core::Site;
 use chrono::{DateTime, Duration, Utc};
-use chrono_tz::Tz;
 
 use super::estimate::wait_words;
 
@@ -62,11 +62,12 @@ pub fn joined(site: &str, position: usize, wait: Option<Duration>, already: bool
     )
 }
 
-/// A port held for the driver who took it.
-pub fn held(site: &str, port: &str, until: DateTime<Utc>, tz: Tz) -> String {
+/// A port held for the driver who took it, the time in the site's clock format.
+pub fn held(site: &Site, port: &str, until: DateTime<Utc>) -> String {
     format!(
-        "Port {port} at {site} is held for you until {}. Plug in there.",
-        until.with_timezone(&tz).format("%H:%M")
+        "Port {port} at {} is held for you until {}. Plug in there.",
+        site.name,
+        site.clock.time(until.with_timezone(&site.time_zone).time())
     )
 }
 
@@ -160,7 +161,26 @@ fn kwh_words(kwh: f64) -> String {
 
 #[cfg(test)]
 mod tests {
+    use chargeplan_core::{ClockFormat, Country, SiteId};
+
     use super::*;
+
+    #[test]
+    fn a_held_port_is_held_until_a_time_in_the_sites_clock_format() {
+        let site = Site::new(
+            SiteId::parse("s").unwrap(),
+            "Lot B",
+            "America/Los_Angeles",
+            5,
+        )
+        .unwrap()
+        .with_locale(ClockFormat::TwelveHour, Country::default());
+        let until: DateTime<Utc> = "2026-06-15T23:15:00Z".parse().unwrap();
+        assert_eq!(
+            held(&site, "p1", until),
+            "Port p1 at Lot B is held for you until 4:15 pm. Plug in there."
+        );
+    }
 
     #[test]
     fn the_done_text_counts_waiting_drivers_and_never_names_them() {

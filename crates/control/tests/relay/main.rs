@@ -2,6 +2,7 @@
 //! store: what each side is sent, that neither ever sees the other's number, and what is
 //! refused.
 
+mod requests;
 mod world;
 
 use world::{OWNER, OWNER_ID, SECOND_ID, SECOND_OWNER, WAITER, World, code_of, t0};

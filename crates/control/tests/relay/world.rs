@@ -201,3 +201,30 @@ fn kw(v: f64) -> Kilowatts {
 fn vendor() -> VendorAccountId {
     VendorAccountId::parse("cpo").expect("id")
 }
+
+impl World {
+    /// Gives K7QX2M's plugged-in car its personal link, as its Welcome SMS would, so that
+    /// its owner's texts about their own charging are read as requests.
+    pub async fn welcome_owner(&self) -> Session {
+        let site = self.store.get_site(&site_id()).await.expect("site");
+        let session = self
+            .store
+            .list_open_sessions(&site_id())
+            .await
+            .expect("sessions")
+            .into_iter()
+            .next()
+            .expect("a session");
+        chargeplan_control::conversation::welcome(
+            self.store.as_ref(),
+            &site,
+            &session,
+            &chargeplan_control::ControlConfig::default(),
+            self.clock.now(),
+        )
+        .await
+        .expect("welcome");
+        self.sent().await;
+        session
+    }
+}

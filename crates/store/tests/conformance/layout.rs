@@ -1,8 +1,8 @@
 //! Sites, circuits, caps, tariffs and ports.
 
 use chargeplan_core::{
-    BilledPeak, CapOverride, Kilowatts, LocalWindow, PortId, PriceWindow, ScheduledCap, Site,
-    Tariff, WeekdaySet,
+    BilledPeak, CapOverride, ClockFormat, Country, Kilowatts, LocalWindow, PortId, PriceWindow,
+    ScheduledCap, Site, Tariff, WeekdaySet,
 };
 use chargeplan_store::prelude::*;
 use chargeplan_store::{EventKind, StoreError};
@@ -30,14 +30,22 @@ pub async fn migrating_twice_applies_nothing_the_second_time(store: &dyn Store) 
 pub async fn sites_round_trip_and_update_in_place(store: &dyn Store) {
     let site = site("garage-a");
     store.upsert_site(&site, t0()).await.expect("stored");
-    let renamed =
-        Site::new(site.id.clone(), "Garage A (north)", "Europe/Berlin", 15).expect("valid site");
+    let renamed = Site::new(site.id.clone(), "Garage A (north)", "Europe/Berlin", 15)
+        .expect("valid site")
+        .with_locale(
+            ClockFormat::TwelveHour,
+            Country::parse("DE").expect("country"),
+        );
 
     store
         .upsert_site(&renamed, minutes(1))
         .await
         .expect("updated");
 
+    assert_eq!(
+        store.get_site(&site.id).await.expect("found").clock,
+        ClockFormat::TwelveHour
+    );
     assert_eq!(store.get_site(&site.id).await.expect("found"), renamed);
     assert_eq!(store.list_sites().await.expect("listed"), vec![renamed]);
     let missing = store

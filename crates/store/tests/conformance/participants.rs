@@ -30,6 +30,21 @@ pub async fn participants_are_created_found_by_token_updated_and_deleted(store: 
         None
     );
 
+    assert_eq!(
+        store
+            .find_participants_by_phone(&phone("+14155550101"))
+            .await
+            .expect("lookup"),
+        vec![alice.clone()]
+    );
+    assert_eq!(
+        store
+            .find_participants_by_phone(&phone("+14155550177"))
+            .await
+            .expect("lookup"),
+        vec![]
+    );
+
     let mut changed = alice.clone();
     changed.phone = phone("+14155550199");
     changed.token_uids = vec![token("RFID-B")];

@@ -8,7 +8,7 @@ use axum::extract::rejection::JsonRejection;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chargeplan_core::{
-    MemberId, Participant, ParticipantId, PhoneNumber, Plate, SiteId, TokenUid, WhPerMile,
+    Country, MemberId, Participant, ParticipantId, PhoneNumber, Plate, SiteId, TokenUid, WhPerMile,
 };
 use chargeplan_store::register_participant;
 use chrono::{DateTime, Utc};
@@ -28,7 +28,8 @@ use crate::access::ApiCaller;
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ParticipantBody {
-    /// E.164, e.g. `+14155550101`.
+    /// A mobile number: international (`+14155550101`), or national in the site's country
+    /// (`07400 123456` at a GB site); checked against the country's numbering plan.
     #[schema(example = "+14155550101")]
     phone: Option<String>,
     /// The charging card or app token uids, at least one.
@@ -115,11 +116,13 @@ struct Fields {
 }
 
 impl ParticipantBody {
-    fn validate(self) -> Result<Fields, ApiError> {
+    /// Checks the body for a participant of a site in `country` (the default region of a
+    /// phone number given without its country code).
+    fn validate(self, country: Country) -> Result<Fields, ApiError> {
         let phone = self
             .phone
             .ok_or_else(|| ApiError::invalid("phone", "phone: required, e.g. +14155550123"))?;
-        let phone = PhoneNumber::parse(&phone)?;
+        let phone = PhoneNumber::from_typed(&phone, Some(country))?;
         let uids = self.token_uids.unwrap_or_default();
         if uids.is_empty() {
             return Err(ApiError::invalid(
@@ -208,9 +211,10 @@ pub(crate) async fn create(
     Path(path): Path<SitePath>,
     body: Result<Json<ParticipantBody>, JsonRejection>,
 ) -> Result<Response, ApiError> {
-    let site = caller.known_site(&state, &path.site_id).await?.id;
+    let site = caller.known_site(&state, &path.site_id).await?;
     let Json(body) = body?;
-    let fields = body.validate()?;
+    let fields = body.validate(site.country)?;
+    let site = site.id;
     let participant = Participant::new(
         ParticipantId::generate(),
         MemberId::generate(&mut rand::rng()),
@@ -276,10 +280,12 @@ pub(crate) async fn replace(
     Path(path): Path<ParticipantPath>,
     body: Result<Json<ParticipantBody>, JsonRejection>,
 ) -> Result<Json<ParticipantView>, ApiError> {
-    let site = caller.known_site(&state, &path.site_id).await?.id;
+    let site = caller.known_site(&state, &path.site_id).await?;
+    let country = site.country;
+    let site = site.id;
     let existing = participant_of(&state, &site, &path.participant_id).await?;
     let Json(body) = body?;
-    let fields = body.validate()?;
+    let fields = body.validate(country)?;
     let participant = Participant::new(
         existing.id,
         existing.member_id,

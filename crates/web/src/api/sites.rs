@@ -4,7 +4,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use chargeplan_core::{Site, SiteId};
+use chargeplan_core::{ClockFormat, Country, Site, SiteId};
 use chargeplan_store::StoreError;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -31,6 +31,12 @@ pub(crate) struct SiteView {
     slot_minutes: u32,
     /// The site's clock now, with its UTC offset.
     local_time: String,
+    /// How times are written for the site's drivers: `24h` or `12h`.
+    #[schema(example = "24h")]
+    clock: String,
+    /// ISO 3166 country code, the default region of phone numbers typed for the site.
+    #[schema(example = "GB")]
+    country: String,
 }
 
 impl SiteView {
@@ -41,6 +47,8 @@ impl SiteView {
             time_zone: site.time_zone.name().to_owned(),
             slot_minutes: site.slot_minutes.get(),
             local_time: local(site.time_zone, now),
+            clock: site.clock.as_str().to_owned(),
+            country: site.country.to_string(),
         }
     }
 }
@@ -65,6 +73,17 @@ pub(crate) struct SiteBody {
     #[serde(default)]
     #[schema(example = 5)]
     slot_minutes: Option<u32>,
+    /// `24h` (the default) or `12h`: how times are written for the site's drivers. Left
+    /// out, an existing site keeps its setting.
+    #[serde(default)]
+    #[schema(example = "24h")]
+    clock: Option<String>,
+    /// ISO 3166 two-letter country code, such as `GB`: phone numbers typed for the site
+    /// without a country code are read as this country's. Left out, an existing site keeps
+    /// its country and a new one is `US`.
+    #[serde(default)]
+    #[schema(example = "GB")]
+    country: Option<String>,
 }
 
 #[utoipa::path(
@@ -118,8 +137,8 @@ pub(crate) async fn show(
     path = "/api/v1/sites/{site_id}",
     operation_id = "put_site",
     tag = "sites",
-    description = "Creates the site with this id, or updates its name, time zone and slot \
-                   length. Admins only. An id that is not a valid id answers 422 (`site_id`).",
+    description = "Creates the site with this id, or updates its name, time zone, slot \
+                   length, drivers' clock format and country. Admins only. An id that is not a valid id answers 422 (`site_id`).",
     params(SitePath),
     request_body = SiteBody,
     responses(
@@ -142,11 +161,25 @@ pub(crate) async fn put(
     let slot_minutes = body.slot_minutes.unwrap_or(5);
     let site = Site::new(id, &body.name, &body.time_zone, slot_minutes)?;
     let now = state.clock.now();
-    let existed = match state.store.get_site(&site.id).await {
-        Ok(_) => true,
-        Err(StoreError::NotFound { .. }) => false,
+    let existing = match state.store.get_site(&site.id).await {
+        Ok(existing) => Some(existing),
+        Err(StoreError::NotFound { .. }) => None,
         Err(error) => return Err(error.into()),
     };
+    let existed = existing.is_some();
+    let clock = match body.clock.as_deref() {
+        Some(clock) => ClockFormat::parse(clock)?,
+        None => existing
+            .as_ref()
+            .map_or_else(ClockFormat::default, |s| s.clock),
+    };
+    let country = match body.country.as_deref() {
+        Some(code) => Country::parse(code)?,
+        None => existing
+            .as_ref()
+            .map_or_else(Country::default, |s| s.country),
+    };
+    let site = site.with_locale(clock, country);
     state.store.upsert_site(&site, now).await?;
     let view = Json(SiteView::new(&site, now));
     if existed {

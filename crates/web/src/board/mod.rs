@@ -53,7 +53,13 @@ async fn show(State(state): State<AppState>, Path(site_id): Path<String>) -> Res
     match build(&state, &site).await {
         Ok(view) => {
             let path = board_path(&site.id);
-            let page = render::page(&view, &format!("{path}/live"), &format!("{path}/waitlist"));
+            let hint = crate::join::flow::phone_hint(site.country);
+            let page = render::page(
+                &view,
+                &format!("{path}/live"),
+                &format!("{path}/waitlist"),
+                &hint,
+            );
             no_store(Html(page.into_string()).into_response())
         }
         Err(error) => failure(&error),

@@ -34,7 +34,12 @@ fetch(b.dataset.refreshUrl,{redirect:'error',cache:'no-store'}).then(function(r)
 .then(function(t){b.innerHTML=t;}).catch(function(){});},b.dataset.every*1000);})();";
 
 /// The whole page.
-pub(crate) fn page(view: &BoardView, live_url: &str, join_action: &str) -> Markup {
+pub(crate) fn page(
+    view: &BoardView,
+    live_url: &str,
+    join_action: &str,
+    phone_hint: &str,
+) -> Markup {
     let title = format!("Chargers at {}", view.site_name);
     layout_with(
         &title,
@@ -51,7 +56,7 @@ pub(crate) fn page(view: &BoardView, live_url: &str, join_action: &str) -> Marku
                     "We text you when a charger frees up. Reply TAKE to hold it for a few minutes, "
                     "or SKIP. Your number is never shown to anyone."
                 }
-                (phone_form(join_action, "", None))
+                (phone_form(join_action, "", None, phone_hint))
             }
             script { (PreEscaped(SCRIPT)) }
         },
@@ -103,7 +108,7 @@ fn waiting_words(waiting: usize) -> String {
 }
 
 /// The phone form (with its error, if any).
-pub(crate) fn phone_form(action: &str, value: &str, error: Option<&str>) -> Markup {
+pub(crate) fn phone_form(action: &str, value: &str, error: Option<&str>, hint: &str) -> Markup {
     let described = if error.is_some() {
         "phone-hint phone-error"
     } else {
@@ -113,7 +118,7 @@ pub(crate) fn phone_form(action: &str, value: &str, error: Option<&str>) -> Mark
         form method="post" action=(action) novalidate {
             div.field {
                 label for="phone" { "Mobile number" }
-                p.hint #phone-hint { "A US number like 415 555 0123, or one starting with +. We text a code to it." }
+                p.hint #phone-hint { (hint) }
                 @if let Some(error) = error {
                     p.field-error #phone-error { span.visually-hidden { "Error: " } (error) }
                 }
@@ -132,13 +137,14 @@ pub(crate) fn phone_page(
     value: &str,
     error: &str,
     board: &str,
+    hint: &str,
 ) -> Markup {
     layout_with(
         &format!("Error: Join the waitlist at {site}"),
         BOARD_CSS,
         html! {
             h1 { "Join the waitlist at " (site) }
-            (phone_form(action, value, Some(error)))
+            (phone_form(action, value, Some(error), hint))
             p { a href=(board) { "Back to the chargers" } }
         },
     )

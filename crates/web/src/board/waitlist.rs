@@ -44,10 +44,17 @@ pub(super) async fn submit_phone(
     };
     let board = board_path(&site.id);
     let action = format!("{board}/waitlist");
-    let phone = match flow::parse_phone(&form.phone) {
+    let phone = match flow::parse_phone(&form.phone, site.country) {
         Ok(phone) => phone,
         Err(message) => {
-            let page = render::phone_page(&site.name, &action, &form.phone, &message, &board);
+            let page = render::phone_page(
+                &site.name,
+                &action,
+                &form.phone,
+                &message,
+                &board,
+                &flow::phone_hint(site.country),
+            );
             return (StatusCode::UNPROCESSABLE_ENTITY, Html(page.into_string())).into_response();
         }
     };

@@ -5,7 +5,7 @@ use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
-use chargeplan_core::{MemberId, SiteId};
+use chargeplan_core::{Country, MemberId, SiteId};
 use chargeplan_store::StoreError;
 use serde::Deserialize;
 
@@ -72,7 +72,8 @@ pub(super) async fn send_code(
     if form.message.chars().count() > MAX_MESSAGE_CHARS {
         errors.insert(MESSAGE, "Keep the message to 300 characters or fewer.");
     }
-    let phone = flow::parse_phone(&form.phone).map_err(|m| errors.insert(PHONE, m));
+    let country = member_country(&state, &member).await;
+    let phone = flow::parse_phone(&form.phone, country).map_err(|m| errors.insert(PHONE, m));
     let Ok(phone) = phone.and_then(|phone| {
         if errors.is_empty() {
             Ok(phone)
@@ -249,6 +250,16 @@ const JOINED_WAITLIST: &str = "If this garage keeps a waitlist, you are on it: w
 
 /// Where the code's limits apply: the member's site, or one bucket for unknown IDs (whose
 /// texts belong to no site).
+/// The country of the site of `member`'s owner, whose numbers the waiting driver most likely
+/// has; the default country when the member is unknown or the store cannot say.
+async fn member_country(state: &AppState, member: &MemberId) -> Country {
+    let site = match state.store.find_participant_by_member_id(member).await {
+        Ok(Some(owner)) => state.store.get_site(&owner.site_id).await.ok(),
+        _ => None,
+    };
+    site.map_or_else(Country::default, |site| site.country)
+}
+
 async fn code_scope(state: &AppState, member: &MemberId) -> Result<CodeScope, StoreError> {
     let owner = state.store.find_participant_by_member_id(member).await?;
     Ok(match owner {

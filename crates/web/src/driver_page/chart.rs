@@ -1,7 +1,9 @@
-//! The small inline SVG chart of planned versus measured charging power, described in words
-//! for screen readers. Pure and deterministic: the same data always gives the same markup.
+//! The small inline SVG chart of planned versus measured charging power, with a "now" line
+//! between what was measured and what is planned and a labelled power axis, described in
+//! words for screen readers. Pure and deterministic: the same data always gives the same
+//! markup.
 
-use chargeplan_core::format_local_time;
+use chargeplan_core::ClockFormat;
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 use maud::{Markup, html};
@@ -21,12 +23,15 @@ const PLANNED_FILL: &str = "#cfe0f5";
 const PLANNED_LINE: &str = "#0b5cad";
 const MEASURED_LINE: &str = "#a33d00";
 const AXIS: &str = "#595959";
+const GRID: &str = "#d9d9d9";
+const NOW_LINE: &str = "#1b1b1b";
 const TEXT: &str = "#1b1b1b";
 
-/// The chart for `data`, with hour ticks in the site's time zone `tz`.
-pub fn power_chart(data: &ChartData, tz: Tz) -> Markup {
+/// The chart for `data`, with hour ticks in the site's time zone `tz` and clock format.
+pub fn power_chart(data: &ChartData, tz: Tz, clock: ClockFormat) -> Markup {
     let scale = Scale::new(data);
-    let desc = describe(data, tz);
+    let desc = describe(data, tz, clock);
+    let now_x = scale.x(data.now);
     html! {
         svg.chart viewBox=(format!("0 0 {WIDTH} {HEIGHT}")) width="100%" role="img"
             aria-labelledby="chart-title chart-desc" xmlns="http://www.w3.org/2000/svg"
@@ -38,13 +43,17 @@ pub fn power_chart(data: &ChartData, tz: Tz) -> Markup {
             text x="166" y="15" fill=(TEXT) { "Planned" }
             line x1="228" y1="11" x2="244" y2="11" stroke=(MEASURED_LINE) stroke-width="2.5" {}
             text x="248" y="15" fill=(TEXT) { "Measured" }
-            // Axes and labels.
+            // Axes and labels: 0, steps between, and the top of the axis.
             text x=(num(LEFT - 4.0)) y="15" text-anchor="end" fill=(TEXT) { "kW" }
-            text x=(num(LEFT - 4.0)) y=(num(TOP + 4.0)) text-anchor="end" fill=(TEXT) { (kw(scale.top_kw)) }
-            text x=(num(LEFT - 4.0)) y=(num(BOTTOM + 4.0)) text-anchor="end" fill=(TEXT) { "0" }
+            @for level in power_ticks(scale.top_kw) {
+                @if level > 0.0 {
+                    line.grid x1=(num(LEFT)) y1=(num(scale.y(level))) x2=(num(RIGHT)) y2=(num(scale.y(level))) stroke=(GRID) {}
+                }
+                text.power-tick x=(num(LEFT - 4.0)) y=(num(scale.y(level) + 4.0)) text-anchor="end" fill=(TEXT) { (tick_label(level)) }
+            }
             line x1=(num(LEFT)) y1=(num(TOP)) x2=(num(LEFT)) y2=(num(BOTTOM)) stroke=(AXIS) {}
             line x1=(num(LEFT)) y1=(num(BOTTOM)) x2=(num(RIGHT)) y2=(num(BOTTOM)) stroke=(AXIS) {}
-            @for (at, label) in hour_ticks(scale.t0, scale.t1, tz) {
+            @for (at, label) in hour_ticks(scale.t0, scale.t1, tz, clock) {
                 line x1=(num(scale.x(at))) y1=(num(BOTTOM)) x2=(num(scale.x(at))) y2=(num(BOTTOM + 4.0)) stroke=(AXIS) {}
                 text x=(num(scale.x(at))) y=(num(BOTTOM + 16.0)) text-anchor="middle" fill=(TEXT) { (label) }
             }
@@ -60,7 +69,53 @@ pub fn power_chart(data: &ChartData, tz: Tz) -> Markup {
                         stroke-width="2.5" stroke-linejoin="round" {}
                 }
             }
+            // Now: measured to its left, planned to its right.
+            line #chart-now x1=(num(now_x)) y1=(num(TOP - 2.0)) x2=(num(now_x)) y2=(num(BOTTOM)) stroke=(NOW_LINE)
+                stroke-width="1.5" stroke-dasharray="4 3" {}
+            text x=(num(now_x)) y=(num(TOP - 4.0)) text-anchor=(now_anchor(now_x)) fill=(TEXT) font-weight="600" { "now" }
         }
+    }
+}
+
+/// The "now" label stays inside the drawing near its edges.
+fn now_anchor(x: f64) -> &'static str {
+    if x < LEFT + 16.0 {
+        "start"
+    } else if x > RIGHT - 16.0 {
+        "end"
+    } else {
+        "middle"
+    }
+}
+
+/// Levels of the power axis: 0, every round step below the top (1, 2 or 5 times a power of
+/// ten, at most four steps), and the top itself.
+fn power_ticks(top_kw: f64) -> Vec<f64> {
+    let rough = top_kw / 4.0;
+    let magnitude = 10f64.powf(rough.log10().floor());
+    let step = [1.0, 2.0, 5.0, 10.0]
+        .into_iter()
+        .map(|m| m * magnitude)
+        .find(|step| *step >= rough)
+        .unwrap_or(top_kw);
+    let mut levels = vec![0.0];
+    let mut level = step;
+    // Round levels too close to the top would print over its label.
+    while level < top_kw - step * 0.5 && levels.len() < 6 {
+        levels.push(level);
+        level += step;
+    }
+    levels.push(top_kw);
+    levels
+}
+
+/// A level of the power axis: "0", "2", "7.2".
+fn tick_label(level: f64) -> String {
+    let rounded = (level * 10.0).round() / 10.0;
+    if rounded.fract() == 0.0 {
+        format!("{rounded:.0}")
+    } else {
+        format!("{rounded:.1}")
     }
 }
 
@@ -74,8 +129,8 @@ struct Scale {
 
 impl Scale {
     fn new(data: &ChartData) -> Scale {
-        let mut t0 = data.start;
-        let mut t1 = plan_end(data);
+        let mut t0 = data.start.min(data.now);
+        let mut t1 = plan_end(data).max(data.now);
         for (at, _) in &data.delivered {
             t0 = t0.min(*at);
             t1 = t1.max(*at);
@@ -128,19 +183,19 @@ fn power(kw: f64) -> f64 {
     if kw.is_finite() && kw > 0.0 { kw } else { 0.0 }
 }
 
-/// The planned power as a filled step area and its outline, if there is a plan.
+/// The planned power from now on as a filled step area and its outline, if any is left:
+/// the part of a slot that has passed is what was measured.
 fn planned_paths(data: &ChartData, s: &Scale) -> Option<(String, String)> {
-    if data.planned_kw.is_empty() {
-        return None;
-    }
     let mut line = String::new();
+    let mut first_x = None;
     for (i, kw) in data.planned_kw.iter().enumerate() {
-        let (x0, x1, y) = (
-            s.x(slot_start(data, i)),
-            s.x(slot_start(data, i + 1)),
-            s.y(*kw),
-        );
-        let verb = if i == 0 { "M" } else { "L" };
+        let (from, to) = (slot_start(data, i).max(data.now), slot_start(data, i + 1));
+        if to <= from {
+            continue;
+        }
+        let (x0, x1, y) = (s.x(from), s.x(to), s.y(*kw));
+        let verb = if first_x.is_none() { "M" } else { "L" };
+        first_x.get_or_insert(x0);
         line.push_str(&format!(
             "{verb}{} {}L{} {}",
             num(x0),
@@ -151,7 +206,7 @@ fn planned_paths(data: &ChartData, s: &Scale) -> Option<(String, String)> {
     }
     let area = format!(
         "M{} {}{}L{} {}Z",
-        num(s.x(data.start)),
+        num(first_x?),
         num(BOTTOM),
         line.replacen('M', "L", 1),
         num(s.x(plan_end(data))),
@@ -178,16 +233,27 @@ fn polyline(points: &[(f64, f64)]) -> String {
         .join(" ")
 }
 
-/// At most 6 hour ticks, labelled "14:00".
-fn hour_ticks(t0: DateTime<Utc>, t1: DateTime<Utc>, tz: Tz) -> Vec<(DateTime<Utc>, String)> {
+/// At most 6 hour ticks, labelled "14:00" or "2 pm" as the site writes times.
+fn hour_ticks(
+    t0: DateTime<Utc>,
+    t1: DateTime<Utc>,
+    tz: Tz,
+    clock: ClockFormat,
+) -> Vec<(DateTime<Utc>, String)> {
     crate::time_axis::hour_ticks(t0, t1, tz, 6)
         .into_iter()
-        .map(|(at, local)| (at, local.format("%H:%M").to_string()))
+        .map(|(at, local)| {
+            let label = match clock {
+                ClockFormat::TwentyFourHour => clock.time(local.time()),
+                ClockFormat::TwelveHour => clock.time(local.time()).replace(":00", ""),
+            };
+            (at, label)
+        })
         .collect()
 }
 
 /// The chart in words: the planned window and peak, and whether there are measurements.
-fn describe(data: &ChartData, tz: Tz) -> String {
+fn describe(data: &ChartData, tz: Tz, clock: ClockFormat) -> String {
     let first = data.planned_kw.iter().position(|kw| power(*kw) > 0.0);
     let last = data.planned_kw.iter().rposition(|kw| power(*kw) > 0.0);
     let planned = match (first, last) {
@@ -200,8 +266,8 @@ fn describe(data: &ChartData, tz: Tz) -> String {
             let from = slot_start(data, first);
             format!(
                 "Planned charging power from {} to {}, up to {} kW",
-                format_local_time(from, tz, from),
-                format_local_time(slot_start(data, last + 1), tz, from),
+                clock.local_time(from, tz, from),
+                clock.local_time(slot_start(data, last + 1), tz, from),
                 kw(peak)
             )
         }

@@ -2,14 +2,19 @@
 //! and an energy need, the per-field error messages, and the values the form starts with.
 
 use chargeplan_core::{
-    ChargingRequest, EnergyNeed, MAX_REQUEST_KWH, MAX_REQUEST_MILES, RequestedEnergy, local_to_utc,
+    ChargingRequest, ClockFormat, EnergyNeed, MAX_REQUEST_KWH, MAX_REQUEST_MILES, RequestedEnergy,
+    TypedTime, local_to_utc,
 };
-use chrono::{DateTime, Duration, NaiveTime, TimeZone, Timelike, Utc};
+use chrono::{DateTime, Duration, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use serde::{Deserialize, Deserializer};
 
+use super::confirm::confirm_token;
+
 /// Field names as posted, also the ids of the inputs and the keys of [`FormErrors`].
 pub const DEPARTURE: &str = "departure";
+/// See [`DEPARTURE`] (a hidden field; it never has an error).
+pub const CONFIRMED: &str = "confirmed";
 /// See [`DEPARTURE`].
 pub const AMOUNT: &str = "amount";
 /// See [`DEPARTURE`].
@@ -24,6 +29,8 @@ pub struct FormContext {
     pub tz: Tz,
     /// The vehicle's consumption, to check that miles do not exceed what a car holds.
     pub wh_per_mile: f64,
+    /// The site's clock format, in which times are read and shown.
+    pub clock: ClockFormat,
 }
 
 /// The form as posted (`application/x-www-form-urlencoded`), every field as typed.
@@ -32,7 +39,7 @@ pub struct FormContext {
 /// rejection; the checkbox `max` is ticked when present with any value.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 pub struct RequestForm {
-    /// Local departure time, "HH:MM".
+    /// Local departure time as typed: "17:30", or "5:30 pm" (see `ClockFormat::read`).
     #[serde(default)]
     pub departure: String,
     /// The amount, a decimal number in `unit`.
@@ -44,6 +51,10 @@ pub struct RequestForm {
     /// The "As much as possible" checkbox.
     #[serde(rename = "max", default, deserialize_with = "checkbox")]
     pub as_much_as_possible: bool,
+    /// The departure the driver said "yes" to when asked (`confirm::confirm_token`), or the
+    /// one of the request the form was filled with; empty otherwise.
+    #[serde(default)]
+    pub confirmed: String,
 }
 
 /// A valid form: when the driver leaves and what they need (miles are converted by core's
@@ -129,10 +140,11 @@ impl RequestForm {
     pub fn prefill(request: Option<&ChargingRequest>, ctx: &FormContext) -> RequestForm {
         let Some(r) = request else {
             return RequestForm {
-                departure: local_hh_mm(default_departure(ctx), ctx.tz),
+                departure: local_time(default_departure(ctx), ctx),
                 amount: String::new(),
                 unit: "mi".to_owned(),
                 as_much_as_possible: false,
+                confirmed: String::new(),
             };
         };
         let (amount, unit) = match (r.energy, r.stated_miles) {
@@ -141,10 +153,12 @@ impl RequestForm {
             (RequestedEnergy::Kwh(kwh), None) => (plain_number(kwh.get()), "kwh"),
         };
         RequestForm {
-            departure: local_hh_mm(r.departure, ctx.tz),
+            departure: local_time(r.departure, ctx),
             amount,
             unit: unit.to_owned(),
             as_much_as_possible: r.energy == RequestedEnergy::AsMuchAsPossible,
+            // Saving the request again unchanged asks nothing about its departure.
+            confirmed: confirm_token(r.departure),
         }
     }
 
@@ -214,15 +228,27 @@ enum Unit {
     Miles,
 }
 
-/// The next occurrence of local "HH:MM" after `ctx.now`: today, or tomorrow if it has passed.
+/// The next occurrence after `ctx.now` of the local time typed: today, or tomorrow if it has
+/// passed (whether the driver meant that is `confirm::departure_question`'s to ask).
 fn parse_departure(raw: &str, ctx: &FormContext) -> Result<DateTime<Utc>, String> {
+    let example = ctx.clock.example();
     let raw = raw.trim();
     if raw.is_empty() {
-        return Err("Enter the time you leave, for example 17:30.".to_owned());
+        return Err(format!("Enter the time you leave, for example {example}."));
     }
-    let time = NaiveTime::parse_from_str(raw, "%H:%M")
-        .or_else(|_| NaiveTime::parse_from_str(raw, "%H:%M:%S"))
-        .map_err(|_| "Enter the time you leave as hours and minutes, for example 17:30.")?;
+    let time = match ctx.clock.read(raw) {
+        TypedTime::At(time) => time,
+        TypedTime::NeedsHalfDay => {
+            return Err(format!(
+                "Add am or pm to the time you leave, for example {example}."
+            ));
+        }
+        TypedTime::NotATime => {
+            return Err(format!(
+                "Enter the time you leave as hours and minutes, for example {example}."
+            ));
+        }
+    };
     let today = ctx.now.with_timezone(&ctx.tz).date_naive();
     for date in [today, today + Duration::days(1)] {
         let local = date.and_time(time);
@@ -242,7 +268,7 @@ fn parse_departure(raw: &str, ctx: &FormContext) -> Result<DateTime<Utc>, String
                 return Err(format!(
                     "{} does not exist on {}: the clocks move forward for daylight saving \
                      time. Choose a later time.",
-                    time.format("%H:%M"),
+                    ctx.clock.time(time),
                     date.format("%a %-d %b")
                 ));
             }
@@ -268,10 +294,9 @@ fn default_departure(ctx: &FormContext) -> DateTime<Utc> {
     }
 }
 
-/// "HH:MM" at the site.
-fn local_hh_mm(at: DateTime<Utc>, tz: Tz) -> String {
-    let local = at.with_timezone(&tz);
-    format!("{:02}:{:02}", local.hour(), local.minute())
+/// The time of day of `at` at the site, in its clock format: "17:30" or "5:30 pm".
+fn local_time(at: DateTime<Utc>, ctx: &FormContext) -> String {
+    ctx.clock.time(at.with_timezone(&ctx.tz).time())
 }
 
 /// A number as a person would type it: "60", "12.5", at most two decimals.

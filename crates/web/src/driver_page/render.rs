@@ -1,12 +1,15 @@
 //! The driver page's HTML: server-rendered, mobile-first, usable without JavaScript and with
 //! a screen reader. Everything the handler passes in is escaped by maud.
 
-use chargeplan_core::{ChargingRequest, RequestedEnergy, format_local_time};
+use chargeplan_core::{ChargingRequest, ClockFormat, RequestedEnergy};
+use chrono::{DateTime, Utc};
 use maud::{Markup, html};
 
 use super::chart::power_chart;
+use super::confirm::{DepartureQuestion, confirm_token};
+use super::ended::{money, plugged_in_for};
 use super::form::FormErrors;
-use super::form::{AMOUNT, DEPARTURE, UNIT};
+use super::form::{AMOUNT, CONFIRMED, DEPARTURE, UNIT};
 use super::view::DriverPage;
 use crate::shell::layout;
 use crate::sticker::sticker_path;
@@ -22,8 +25,12 @@ pub fn render(page: &DriverPage) -> Markup {
         &title,
         html! {
             h1 { (page.site_name) }
+            p #site-time .site-time { "Time at the charger now: " strong { (page.clock.with_weekday(page.now, page.tz)) } }
             // First, so that a driver who submitted a bad form sees it without scrolling.
             (error_summary(&page.errors))
+            @if let Some(question) = &page.question {
+                (departure_question(page, question))
+            }
             @if let Some(notice) = &page.notice {
                 p #notice .notice role="status" { (notice) }
             }
@@ -31,7 +38,7 @@ pub fn render(page: &DriverPage) -> Markup {
             @if let Some(chart) = &page.chart {
                 section aria-labelledby="chart-heading" {
                     h2 #chart-heading { "Planned and measured power" }
-                    (power_chart(chart, page.tz))
+                    (power_chart(chart, page.tz, page.clock))
                 }
             }
             @if !page.session.ended {
@@ -74,7 +81,7 @@ fn blocks(page: &DriverPage) -> Markup {
                         li {
                             form method="post" action=(format!("{}/unblock", page.action_path)) {
                                 input type="hidden" name="block" value=(block.id);
-                                "Blocked " (format_local_time(block.created_at, page.tz, page.now)) " "
+                                "Blocked " (page.time(block.created_at)) " "
                                 button type="submit" { "Unblock" }
                             }
                         }
@@ -112,7 +119,9 @@ pub fn render_error(message: &str) -> Markup {
     )
 }
 
-/// Energy so far, power, start, the projection, and what was asked for.
+/// Energy so far, power, start, the projection, and what was asked for; for an ended
+/// session, when it started and ended, how long the car was plugged in, what was asked and
+/// delivered, and the cost.
 fn status(page: &DriverPage) -> Markup {
     let s = &page.session;
     let miles_wh = page.miles_wh();
@@ -131,39 +140,78 @@ fn status(page: &DriverPage) -> Markup {
             @if s.ended {
                 p.ended { "This charging session has ended." }
             } @else if let Some(p) = projection {
-                p #projection .projection { (p.sentence(page.tz, miles_wh, page.now)) }
+                p #projection .projection { (p.sentence(page.tz, page.clock, miles_wh, page.now)) }
             } @else if page.request.is_none() {
                 p { "Tell us when you leave and how much you need, and we will plan your charging." }
             }
-            dl.facts {
-                div {
-                    dt { @if s.ended { "Energy delivered" } @else { "Energy so far" } }
-                    dd { (energy) }
-                }
-                @if !s.ended {
+            dl.facts #facts {
+                @if s.ended {
+                    div { dt { "Started" } dd { (page.time(s.started_at)) } }
+                    @if let Some(ended) = s.ended_at {
+                        div { dt { "Ended" } dd { (page.time(ended)) } }
+                        div { dt { "Plugged in for" } dd { (plugged_in_for(s.started_at, ended)) } }
+                    }
+                    @if let Some(r) = &page.request {
+                        div { dt { "You asked for" } dd { (asked_for(r, page)) } }
+                    }
+                    div { dt { "Delivered" } dd { (energy) } }
+                    @if let Some(cost) = &page.cost {
+                        div { dt { "Cost of the energy" } dd { (money(cost)) } }
+                    }
+                } @else {
+                    div { dt { "Energy so far" } dd { (energy) } }
                     div { dt { "Current power" } dd { (one_decimal(s.power_kw)) " kW" } }
-                }
-                div { dt { "Started at" } dd { (format_local_time(s.started_at, page.tz, page.now)) } }
-                @if let Some(done) = projection.filter(|p| p.is_met()).and_then(|p| p.completion) {
-                    div { dt { "Expected to finish" } dd { (format_local_time(done, page.tz, page.now)) } }
-                }
-                @if let Some(r) = &page.request {
-                    div { dt { "You asked for" } dd { (asked_for(r, page)) } }
+                    div { dt { "Started at" } dd { (page.time(s.started_at)) } }
+                    @if let Some(done) = projection.filter(|p| p.is_met()).and_then(|p| p.completion) {
+                        div { dt { "Expected to finish" } dd { (page.time(done)) } }
+                    }
+                    @if let Some(r) = &page.request {
+                        div { dt { "You asked for" } dd { (asked_for(r, page)) } }
+                    }
                 }
             }
         }
     }
 }
 
+/// "10:04 has passed — did you mean tomorrow, Sat 10:04?" with a button that saves the
+/// request with that departure (the form as posted, confirmed) and a link back to the time.
+fn departure_question(page: &DriverPage, question: &DepartureQuestion) -> Markup {
+    let form = &page.form;
+    html! {
+        div #departure-question .question role="alert" {
+            p { strong { (question.question) } }
+            form method="post" action=(page.action_path) {
+                input type="hidden" name=(DEPARTURE) value=(form.departure);
+                input type="hidden" name=(AMOUNT) value=(form.amount);
+                input type="hidden" name=(UNIT) value=(form.unit);
+                @if form.as_much_as_possible {
+                    input type="hidden" name="max" value="on";
+                }
+                input type="hidden" name=(CONFIRMED) value=(confirm_token(question.departure));
+                button #confirm-departure type="submit" { (question.confirm_label) }
+            }
+            p { a href="#departure" { "No, change the time" } }
+        }
+    }
+}
+
 /// "60 mi (18 kWh) by 17:00", "18 kWh by 17:00" or "As much as possible by 17:00".
 fn asked_for(r: &ChargingRequest, page: &DriverPage) -> String {
-    let by = format_local_time(r.departure, page.tz, page.now);
+    let by = page.time(r.departure);
     match (r.energy, r.stated_miles) {
         (RequestedEnergy::AsMuchAsPossible, _) => format!("As much as possible by {by}"),
         (RequestedEnergy::Kwh(kwh), Some(miles)) => {
             format!("{} mi ({} kWh) by {by}", trimmed(miles), trimmed(kwh.get()))
         }
         (RequestedEnergy::Kwh(kwh), None) => format!("{} kWh by {by}", trimmed(kwh.get())),
+    }
+}
+
+impl DriverPage {
+    /// `at` in the site's zone and clock format, with the weekday on another day.
+    fn time(&self, at: DateTime<Utc>) -> String {
+        self.clock.local_time(at, self.tz, self.now)
     }
 }
 
@@ -180,11 +228,15 @@ fn request_form(page: &DriverPage) -> Markup {
                 @if page.request.is_some() { "Change your request" } @else { "Your request" }
             }
             form method="post" action=(page.action_path) novalidate {
+                input type="hidden" name=(CONFIRMED) value=(form.confirmed);
                 div.field {
                     label for="departure" { "When do you leave?" }
-                    p.hint #departure-hint { "Time at the charger, for example 17:30." }
+                    p.hint #departure-hint { "Time at the charger, for example " (page.clock.example()) "." }
                     (field_error(DEPARTURE, departure_error))
-                    input #departure type="time" name="departure" value=(form.departure) required
+                    // A text field, not `type="time"`: that one shows the phone's own 12- or
+                    // 24-hour format, and the page writes every time in the site's.
+                    input #departure .time type="text" name="departure" value=(form.departure) required
+                        inputmode=(departure_keyboard(page)) autocomplete="off" spellcheck="false"
                         aria-describedby=(described_by(DEPARTURE, departure_error))
                         aria-invalid=[departure_error.map(|_| "true")];
                 }
@@ -216,6 +268,15 @@ fn request_form(page: &DriverPage) -> Markup {
                 button type="submit" { "Save" }
             }
         }
+    }
+}
+
+/// The keyboard for the departure: digits and a point for 24-hour times ("17.30" and
+/// "1730" are read too), letters as well where "pm" is typed.
+fn departure_keyboard(page: &DriverPage) -> &'static str {
+    match page.clock {
+        ClockFormat::TwentyFourHour => "decimal",
+        ClockFormat::TwelveHour => "text",
     }
 }
 

@@ -1,10 +1,12 @@
 //! The view model of the driver page: everything the handler looks up, in the shape the
 //! templates show it. It holds no phone numbers and no tokens.
 
-use chargeplan_core::{ChargingRequest, MemberId, Projection, Session};
+use chargeplan_core::{ChargingRequest, ClockFormat, MemberId, Projection, Session};
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
+use super::confirm::DepartureQuestion;
+use super::ended::SessionCost;
 use super::form::{FormErrors, RequestForm};
 
 /// One driver's page: their session, request, projection, chart and form.
@@ -16,6 +18,8 @@ pub struct DriverPage {
     pub member_id: MemberId,
     /// The site's time zone; every time on the page is shown in it.
     pub tz: Tz,
+    /// The site's clock format; every time on the page is written in it.
+    pub clock: ClockFormat,
     /// The moment the page is rendered, to say "today" or name the weekday.
     pub now: DateTime<Utc>,
     /// Where the form posts (the personal link; the page never prints it as text).
@@ -32,6 +36,10 @@ pub struct DriverPage {
     pub form: RequestForm,
     /// Problems with the posted form, shown next to each field and in a summary.
     pub errors: FormErrors,
+    /// The question about a departure the driver may not have meant, before it is saved.
+    pub question: Option<DepartureQuestion>,
+    /// What the ended session cost under the site's tariff, when it has one.
+    pub cost: Option<SessionCost>,
     /// A one-off message such as the confirmation after a submit.
     pub notice: Option<String>,
     /// The vehicle's consumption, to show miles to drivers who asked in miles.
@@ -65,6 +73,8 @@ impl DriverPage {
 pub struct SessionView {
     /// When charging started.
     pub started_at: DateTime<Utc>,
+    /// When the session ended (the car was unplugged), if the vendor said.
+    pub ended_at: Option<DateTime<Utc>>,
     /// Energy delivered so far, kWh.
     pub energy_kwh: f64,
     /// Power at the last meter report, kW.
@@ -79,6 +89,7 @@ impl SessionView {
     pub fn from_session(session: &Session) -> SessionView {
         SessionView {
             started_at: session.started_at,
+            ended_at: session.ended_at,
             energy_kwh: session.energy.get(),
             power_kw: session.power.get(),
             ended: session.ended_at.is_some() || session.status.is_final(),
@@ -99,6 +110,8 @@ pub struct ChartData {
     pub delivered: Vec<(DateTime<Utc>, f64)>,
     /// Top of the power axis, kW (usually the charger's maximum).
     pub max_kw: f64,
+    /// The moment of the page: measured before it, planned after it.
+    pub now: DateTime<Utc>,
 }
 
 #[cfg(test)]
@@ -155,6 +168,7 @@ mod tests {
             site_name: "Lot B".into(),
             member_id: MemberId::parse("K7QX2M").unwrap(),
             tz: America::Los_Angeles,
+            clock: ClockFormat::TwentyFourHour,
             now: t("2026-06-01T16:00:00Z"),
             action_path: "/d/x".into(),
             session: SessionView::from_session(&session(SessionStatus::Active, None)),
@@ -163,6 +177,8 @@ mod tests {
             chart: None,
             form: RequestForm::default(),
             errors: FormErrors::new(),
+            question: None,
+            cost: None,
             notice: None,
             wh_per_mile: 250.0,
             blocks: Vec::new(),

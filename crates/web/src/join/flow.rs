@@ -12,7 +12,7 @@ use super::code::{self, Closed};
 use super::{CODE_TTL_MINUTES, MAX_ATTEMPTS, MAX_CODES_PER_HOUR, MAX_SITE_CODES_PER_HOUR};
 use crate::AppState;
 
-pub(crate) use super::form::parse_phone;
+pub(crate) use super::form::{parse_phone, phone_hint};
 
 /// How long a texted code can be used, in minutes.
 pub(crate) const CODE_MINUTES: i64 = CODE_TTL_MINUTES;

@@ -2,7 +2,7 @@
 //! message per invalid field, written for the driver.
 
 use chargeplan_core::participant::dedup_tokens;
-use chargeplan_core::{PhoneNumber, TokenUid, WhPerMile};
+use chargeplan_core::{Country, PhoneNumber, TokenUid, ValueError, WhPerMile};
 use serde::{Deserialize, Serialize};
 
 use crate::driver_page::FormErrors;
@@ -58,10 +58,10 @@ pub(super) struct Vehicle {
 }
 
 impl JoinForm {
-    /// Validates the form; every invalid field gets one message.
-    pub(super) fn parse(&self) -> Result<Registration, FormErrors> {
+    /// Validates the form for a site in `country`; every invalid field gets one message.
+    pub(super) fn parse(&self, country: Country) -> Result<Registration, FormErrors> {
         let mut errors = FormErrors::new();
-        let phone = parse_phone(&self.phone).map_err(|m| errors.insert(PHONE, m));
+        let phone = parse_phone(&self.phone, country).map_err(|m| errors.insert(PHONE, m));
         let vehicle = parse_vehicle(&self.tokens, &self.wh_per_mile, &mut errors);
         match (phone, vehicle) {
             (Ok(phone), Some(vehicle)) if errors.is_empty() => Ok(Registration { phone, vehicle }),
@@ -100,29 +100,35 @@ fn parse_vehicle(tokens: &str, wh_per_mile: &str, errors: &mut FormErrors) -> Op
     })
 }
 
-/// A mobile number: international (`+…`) or a US number of 10 digits (or 11 starting with
-/// 1), with spaces, dashes, dots and parentheses allowed.
-pub(crate) fn parse_phone(typed: &str) -> Result<PhoneNumber, String> {
-    const HOW: &str = "Enter a 10-digit US number such as 415 555 0123, or an international number starting with +.";
-    let compact: String = typed
-        .chars()
-        .filter(|c| !c.is_whitespace() && !matches!(c, '-' | '.' | '(' | ')'))
-        .collect();
-    if compact.is_empty() {
+/// A mobile number as the driver types it: in the national form of the site's `country`
+/// ("07400 123456" in GB, "415 555 0123" in the US) or international ("+44 7400 123456"),
+/// checked against the numbering plan; the message names the form expected there.
+pub(crate) fn parse_phone(typed: &str, country: Country) -> Result<PhoneNumber, String> {
+    if typed.trim().is_empty() {
         return Err("Enter your mobile number.".to_owned());
     }
-    let e164 = if compact.starts_with('+') {
-        compact
-    } else if compact.bytes().all(|b| b.is_ascii_digit()) {
-        match compact.len() {
-            10 => format!("+1{compact}"),
-            11 if compact.starts_with('1') => format!("+{compact}"),
-            _ => return Err(HOW.to_owned()),
+    PhoneNumber::from_typed(typed, Some(country)).map_err(|error| {
+        let reason = match &error {
+            ValueError::Invalid { reason, .. } => reason.as_str(),
+        };
+        let mut chars = reason.chars();
+        let first = chars.next().map(|c| c.to_uppercase().to_string());
+        format!("{}{}.", first.unwrap_or_default(), chars.as_str())
+    })
+}
+
+/// The hint under a phone field at a site in `country`: "A GB mobile number like 07400
+/// 123456, or an international number starting with +. We text a code to it."
+pub(crate) fn phone_hint(country: Country) -> String {
+    match country.example_mobile() {
+        Some(example) => format!(
+            "A {country} mobile number like {example}, or an international number starting with +. We text a code to it."
+        ),
+        None => {
+            "An international number starting with + and the country code. We text a code to it."
+                .to_owned()
         }
-    } else {
-        return Err(HOW.to_owned());
-    };
-    PhoneNumber::parse(&e164).map_err(|_| HOW.to_owned())
+    }
 }
 
 /// One or more card or app token uids, separated by commas or white space.

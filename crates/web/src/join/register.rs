@@ -19,7 +19,7 @@ pub(super) async fn show(State(state): State<AppState>, Path(site_id): Path<Stri
     match load_site(&state, &site_id).await {
         Ok(Some(site)) => Html(
             join_page(
-                &site.name,
+                &site,
                 &join_path(site.id.as_str()),
                 &JoinForm::default(),
                 &FormErrors::new(),
@@ -43,10 +43,10 @@ pub(super) async fn submit(
         Err(error) => return failure(&error),
     };
     let action = join_path(site.id.as_str());
-    let registration = match form.parse() {
+    let registration = match form.parse(site.country) {
         Ok(registration) => registration,
         Err(errors) => {
-            let page = join_page(&site.name, &action, &form, &errors);
+            let page = join_page(&site, &action, &form, &errors);
             return (StatusCode::UNPROCESSABLE_ENTITY, Html(page.into_string())).into_response();
         }
     };

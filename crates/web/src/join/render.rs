@@ -1,17 +1,19 @@
 //! The registration pages' HTML: the join form, the code form, and the pages that end the
 //! flow. Everything passed in is escaped by maud.
 
-use chargeplan_core::MemberId;
+use chargeplan_core::{MemberId, Site};
 use maud::{Markup, html};
 
 use super::CODE_TTL_MINUTES;
-use super::form::{CODE, CodeForm, JoinForm, PHONE, TOKENS, WH_PER_MILE};
+use super::form::{CODE, CodeForm, JoinForm, PHONE, TOKENS, WH_PER_MILE, phone_hint};
 use super::page::{Input, error_summary, layout};
 use crate::driver_page::FormErrors;
 use crate::sticker::sticker_path;
 
 /// The first step: phone number, cards, vehicle.
-pub(super) fn join_page(site: &str, action: &str, form: &JoinForm, errors: &FormErrors) -> Markup {
+pub(super) fn join_page(site: &Site, action: &str, form: &JoinForm, errors: &FormErrors) -> Markup {
+    let hint = phone_hint(site.country);
+    let site = site.name.as_str();
     let title = error_title(errors, &format!("Register at {site}"));
     layout(
         &title,
@@ -25,7 +27,7 @@ pub(super) fn join_page(site: &str, action: &str, form: &JoinForm, errors: &Form
             form method="post" action=(action) novalidate {
                 (Input {
                     name: PHONE, label: "Mobile number", kind: "tel", value: &form.phone,
-                    hint: "A US number like 415 555 0123, or an international number starting with +. We text a code to it.",
+                    hint: &hint,
                     autocomplete: "tel", inputmode: "tel", short: false,
                 }.render(errors))
                 (Input {

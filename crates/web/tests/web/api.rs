@@ -111,7 +111,7 @@ async fn an_operator_creates_reads_replaces_and_deletes_a_participant() {
 async fn validation_errors_name_the_field_and_store_nothing() {
     let app = TestApp::new().await;
     let cases = [
-        (body("4155550101", &["A"]), Some("phone")),
+        (body("+1 555", &["A"]), Some("phone")),
         (json!({"token_uids": ["A"]}), Some("phone")),
         (body("+14155550101", &[]), Some("token_uids")),
         (body("+14155550101", &["has space"]), Some("token_uids")),

@@ -130,8 +130,11 @@ async fn a_saved_request_is_planned_and_its_projection_shown() {
     assert_eq!(request.revision, 1);
     assert_eq!(request.departure, app.clock.now() + Duration::hours(4));
     assert_eq!(page.status, StatusCode::OK);
-    assert!(
-        page.body.contains("Saved. You'll have ~20 kWh by 13:00."),
+    // The notice says it was saved; the projection box, once, what the plan promises.
+    assert!(page.body.contains(">Saved.</p>"), "{}", page.body);
+    assert_eq!(
+        page.body.matches("You'll have ~20 kWh by 13:00.").count(),
+        1,
         "{}",
         page.body
     );

@@ -51,9 +51,11 @@ pub(crate) enum Limit {
     },
 }
 
-/// A phone number as people type it (`PhoneNumber::parse`): a `+` and 8 to 15 digits, the
-/// first not 0, with spaces, dashes, dots and parentheses anywhere.
-const PHONE_PATTERN: &str = r"^[\s().-]*\+[\s().-]*[1-9]([\s().-]*[0-9]){7,14}[\s().-]*$";
+/// A phone number as people type it (`PhoneNumber::from_typed`): digits, with a leading `+`
+/// for the international form, and spaces, dashes, dots and parentheses anywhere. (Whether
+/// the number exists is checked against the numbering plan of its country, which a pattern
+/// cannot say.)
+const PHONE_PATTERN: &str = r"^[\s().-]*\+?[\s().-]*[0-9]([\s().-]*[0-9]){5,16}[\s().-]*$";
 
 /// An identifier (`SiteId`, `CircuitId`, …): 1 to 64 ASCII letters, digits and `-_.:`.
 pub(crate) fn id() -> Limit {

@@ -22,11 +22,15 @@ fn data() -> ChartData {
             (t("2026-06-01T21:05:00Z"), 6.5),
         ],
         max_kw: 7.2,
+        now: t(NOW),
     }
 }
 
+/// 14:25 PDT: the samples are before it, most of the plan after.
+const NOW: &str = "2026-06-01T21:25:00Z";
+
 fn svg(d: &ChartData) -> String {
-    power_chart(d, America::Los_Angeles).into_string()
+    power_chart(d, America::Los_Angeles, ClockFormat::TwentyFourHour).into_string()
 }
 
 #[test]
@@ -90,11 +94,21 @@ fn ticks_thin_out_on_long_charts_and_follow_half_hour_zones() {
         slot_minutes: 60,
         ..data()
     };
-    let ticks = hour_ticks(t(START), plan_end(&long), America::Los_Angeles);
+    let ticks = hour_ticks(
+        t(START),
+        plan_end(&long),
+        America::Los_Angeles,
+        ClockFormat::TwentyFourHour,
+    );
     assert!(ticks.len() <= 7, "{ticks:?}");
     assert_eq!(ticks[0].1, "16:00");
     // India is UTC+5:30: 21:00Z is 02:30, so the first whole hour is 03:00 at 21:30Z.
-    let ticks = hour_ticks(t(START), t("2026-06-01T23:00:00Z"), Asia::Kolkata);
+    let ticks = hour_ticks(
+        t(START),
+        t("2026-06-01T23:00:00Z"),
+        Asia::Kolkata,
+        ClockFormat::TwentyFourHour,
+    );
     assert_eq!(ticks[0], (t("2026-06-01T21:30:00Z"), "03:00".to_owned()));
 }
 
@@ -105,6 +119,7 @@ fn ticks_skip_the_hour_lost_to_daylight_saving() {
         t("2026-03-08T08:00:00Z"),
         t("2026-03-08T12:00:00Z"),
         America::Los_Angeles,
+        ClockFormat::TwentyFourHour,
     );
     let labels: Vec<&str> = ticks.iter().map(|(_, l)| l.as_str()).collect();
     assert_eq!(labels, ["00:00", "01:00", "03:00", "04:00", "05:00"]);
@@ -119,6 +134,7 @@ fn empty_or_broken_data_never_puts_nan_in_the_svg() {
             planned_kw: vec![],
             delivered: vec![],
             max_kw: 0.0,
+            now: t(START),
         },
         ChartData {
             planned_kw: vec![0.0, 0.0],
@@ -169,4 +185,58 @@ fn a_single_sample_is_drawn_as_a_dot() {
 #[test]
 fn the_same_data_gives_the_same_markup() {
     assert_eq!(svg(&data()), svg(&data()));
+}
+
+#[test]
+fn a_now_line_separates_what_was_measured_from_what_is_planned() {
+    let s = svg(&data());
+    let now_x: f64 = s
+        .split("id=\"chart-now\" x1=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("a now line")
+        .parse()
+        .unwrap();
+    assert!(s.contains(">now</text>"), "{s}");
+    // The planned area starts at now, and every measured point lies left of it.
+    let area = s.split("<path d=\"M").nth(1).unwrap();
+    let area_x: f64 = area.split(' ').next().unwrap().parse().unwrap();
+    assert_eq!(area_x, now_x, "{s}");
+    let points = s
+        .split("points=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap();
+    for point in points.split(' ') {
+        let x: f64 = point.split(',').next().unwrap().parse().unwrap();
+        assert!(x < now_x, "{point} right of now at {now_x}");
+    }
+}
+
+#[test]
+fn the_power_axis_has_round_levels_between_zero_and_its_top() {
+    assert_eq!(power_ticks(7.2), [0.0, 2.0, 4.0, 6.0, 7.2]);
+    assert_eq!(power_ticks(11.0), [0.0, 5.0, 11.0]);
+    assert_eq!(power_ticks(150.0), [0.0, 50.0, 100.0, 150.0]);
+    let s = svg(&data());
+    for label in [
+        ">0</text>",
+        ">2</text>",
+        ">4</text>",
+        ">6</text>",
+        ">7.2</text>",
+    ] {
+        assert!(s.contains(label), "{label}: {s}");
+    }
+}
+
+#[test]
+fn a_12_hour_site_labels_its_hours_the_way_it_writes_times() {
+    let s = power_chart(&data(), America::Los_Angeles, ClockFormat::TwelveHour).into_string();
+    for label in [">2 pm</text>", ">3 pm</text>", ">6 pm</text>"] {
+        assert!(s.contains(label), "{label}: {s}");
+    }
+    assert!(s.contains("from 2:00 pm to 6:00 pm"), "{s}");
 }

@@ -15,6 +15,7 @@ fn ctx(now: &str) -> FormContext {
         now: t(now),
         tz: America::Los_Angeles,
         wh_per_mile: 300.0,
+        clock: ClockFormat::TwentyFourHour,
     }
 }
 
@@ -27,6 +28,7 @@ fn form(departure: &str, amount: &str, unit: &str, max: bool) -> RequestForm {
         amount: amount.into(),
         unit: unit.into(),
         as_much_as_possible: max,
+        confirmed: String::new(),
     }
 }
 
@@ -147,7 +149,7 @@ fn a_missing_or_malformed_departure_is_the_only_error() {
             "Enter the time you leave, for example 17:30.".to_owned()
         )]
     );
-    for bad in ["25:00", "5pm", "17", "tomorrow"] {
+    for bad in ["25:00", "17:75", "13pm", "tomorrow"] {
         assert_eq!(
             errors(&form(bad, "18", "kwh", false), &c),
             [(
@@ -296,12 +298,37 @@ fn request(need: EnergyNeed) -> ChargingRequest {
 #[test]
 fn an_existing_request_is_shown_as_the_driver_stated_it() {
     let c = ctx(MORNING);
+    let saved = |mut f: RequestForm| {
+        f.confirmed = "2026-06-02T00:30:00Z".into();
+        f
+    };
     let f = RequestForm::prefill(Some(&request(EnergyNeed::Miles(60.0))), &c);
-    assert_eq!(f, form("17:30", "60", "mi", false));
+    assert_eq!(f, saved(form("17:30", "60", "mi", false)));
     let f = RequestForm::prefill(Some(&request(EnergyNeed::Kwh(12.5))), &c);
-    assert_eq!(f, form("17:30", "12.5", "kwh", false));
+    assert_eq!(f, saved(form("17:30", "12.5", "kwh", false)));
     let f = RequestForm::prefill(Some(&request(EnergyNeed::AsMuchAsPossible)), &c);
-    assert_eq!(f, form("17:30", "", "mi", true));
+    assert_eq!(f, saved(form("17:30", "", "mi", true)));
+}
+
+#[test]
+fn a_12_hour_site_shows_and_reads_its_own_times() {
+    let mut c = ctx(MORNING);
+    c.clock = ClockFormat::TwelveHour;
+    assert_eq!(prefill_at(MORNING).departure, "17:00");
+    assert_eq!(RequestForm::prefill(None, &c).departure, "5:00 pm");
+    let p = form("5:30 pm", "18", "kwh", false).parse(&c).unwrap();
+    assert_eq!(p.departure, t("2026-06-02T00:30:00Z"));
+    assert_eq!(
+        errors(&form("5:30", "18", "kwh", false), &c),
+        [(
+            "departure".to_owned(),
+            "Add am or pm to the time you leave, for example 5:30 pm.".to_owned()
+        )]
+    );
+    assert_eq!(
+        errors(&form("soon", "18", "kwh", false), &c)[0].1,
+        "Enter the time you leave as hours and minutes, for example 5:30 pm."
+    );
 }
 
 #[test]

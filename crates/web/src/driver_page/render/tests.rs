@@ -1,7 +1,7 @@
 //! Tests of the page's HTML: structure, accessibility hooks, escaping, and each state.
 
 use chargeplan_core::{
-    ChargingRequest, EnergyNeed, Projection, SessionId, ShortfallCause, WhPerMile,
+    ChargingRequest, ClockFormat, EnergyNeed, Projection, SessionId, ShortfallCause, WhPerMile,
 };
 use chrono::{DateTime, Utc};
 use chrono_tz::America;
@@ -23,6 +23,7 @@ fn ctx() -> FormContext {
         now: now(),
         tz: America::Los_Angeles,
         wh_per_mile: 300.0,
+        clock: ClockFormat::TwentyFourHour,
     }
 }
 
@@ -32,10 +33,12 @@ fn page() -> DriverPage {
         site_name: "Lot B".into(),
         member_id: chargeplan_core::MemberId::parse("K7QX2M").unwrap(),
         tz: America::Los_Angeles,
+        clock: ClockFormat::TwentyFourHour,
         now: now(),
         action_path: "/d/abc123".into(),
         session: SessionView {
             started_at: t("2026-06-01T15:15:00Z"),
+            ended_at: None,
             energy_kwh: 12.44,
             power_kw: 6.6,
             ended: false,
@@ -45,6 +48,8 @@ fn page() -> DriverPage {
         chart: None,
         form: RequestForm::prefill(None, &ctx()),
         errors: FormErrors::new(),
+        question: None,
+        cost: None,
         notice: None,
         wh_per_mile: 300.0,
         blocks: Vec::new(),
@@ -69,6 +74,7 @@ fn with_miles_request(mut p: DriverPage) -> DriverPage {
         completion: Some(t("2026-06-01T22:40:00Z")),
         shortfall_kwh: 0.0,
         cause: None,
+        limit: None,
     });
     p.form = RequestForm::prefill(Some(&r), &ctx());
     p.request = Some(r);
@@ -97,9 +103,12 @@ fn attr_of_tags(html: &str, tag: &str, attr: &str) -> Vec<Option<String>> {
 #[test]
 fn every_input_has_a_label_pointing_at_it() {
     let s = html(&page());
+    let types = attr_of_tags(&s, "input", "type");
     let ids: Vec<String> = attr_of_tags(&s, "input", "id")
         .into_iter()
-        .map(|id| id.expect("every input has an id"))
+        .zip(types)
+        .filter(|(_, kind)| kind.as_deref() != Some("hidden"))
+        .map(|(id, _)| id.expect("every visible input has an id"))
         .collect();
     assert_eq!(ids, ["departure", "amount", "unit-mi", "unit-kwh", "max"]);
     let fors: Vec<String> = attr_of_tags(&s, "label", "for")
@@ -117,7 +126,13 @@ fn the_form_posts_the_fields_the_parser_reads() {
         "{s}"
     );
     assert!(
-        s.contains("type=\"time\" name=\"departure\" value=\"17:00\""),
+        s.contains(
+            "type=\"text\" name=\"departure\" value=\"17:00\" required inputmode=\"decimal\""
+        ),
+        "{s}"
+    );
+    assert!(
+        s.contains("<input type=\"hidden\" name=\"confirmed\" value=\"\">"),
         "{s}"
     );
     assert!(
@@ -154,6 +169,7 @@ fn headings_go_down_one_level_at_a_time() {
         planned_kw: vec![6.6; 4],
         delivered: vec![],
         max_kw: 7.2,
+        now: now(),
     });
     p.errors.insert("amount", "Enter an amount greater than 0.");
     let s = html(&p);
@@ -210,7 +226,7 @@ fn a_shortfall_is_explained_without_a_completion_time() {
     }
     let s = html(&p);
     assert!(
-        s.contains("We can deliver about 12 kWh (~40 mi) by 17:00 because the site is at capacity — leave later or ask for less."),
+        s.contains("The site is at its power limit with other cars charging, so by 17:00 you will have about 12 of the 18 kWh (~40 of 60 mi) you asked for; leave later or ask for less."),
         "{s}"
     );
     assert!(!s.contains("Expected to finish"), "{s}");
@@ -224,6 +240,7 @@ fn errors_are_shown_next_to_their_fields_and_linked_from_a_summary() {
         amount: "abc".into(),
         unit: "mi".into(),
         as_much_as_possible: false,
+        confirmed: String::new(),
     };
     p.errors = p.form.parse(&ctx()).unwrap_err();
     let s = html(&p);
@@ -319,12 +336,23 @@ fn the_notice_is_announced_as_a_status() {
 fn an_ended_session_shows_totals_and_no_form() {
     let mut p = with_miles_request(page());
     p.session.ended = true;
+    p.session.ended_at = Some(t("2026-06-01T18:40:00Z"));
+    p.cost = Some(super::super::ended::SessionCost {
+        currency: "USD".into(),
+        amount: 3.456,
+    });
     let s = html(&p);
     assert!(s.contains("This charging session has ended."), "{s}");
-    assert!(
-        s.contains("<dt>Energy delivered</dt><dd>12.4 kWh (~41 mi)</dd>"),
-        "{s}"
-    );
+    for fact in [
+        "<dt>Started</dt><dd>08:15</dd>",
+        "<dt>Ended</dt><dd>11:40</dd>",
+        "<dt>Plugged in for</dt><dd>3 h 25 min</dd>",
+        "<dt>You asked for</dt><dd>60 mi (18 kWh) by 17:00</dd>",
+        "<dt>Delivered</dt><dd>12.4 kWh (~41 mi)</dd>",
+        "<dt>Cost of the energy</dt><dd>USD 3.46</dd>",
+    ] {
+        assert!(s.contains(fact), "{fact}: {s}");
+    }
     assert!(!s.contains("<form"), "{s}");
     assert!(!s.contains("<input"), "{s}");
     assert!(!s.contains("Current power"), "{s}");
@@ -353,6 +381,7 @@ fn the_chart_is_shown_when_there_is_data() {
         planned_kw: vec![6.6; 8],
         delivered: vec![(now(), 6.4)],
         max_kw: 7.2,
+        now: now(),
     });
     let s = html(&p);
     assert!(
@@ -391,4 +420,71 @@ fn the_page_shows_the_member_id_and_links_to_the_sticker() {
         );
         assert!(s.contains("href=\"/sticker/K7QX2M\""), "{s}");
     }
+}
+
+#[test]
+fn the_sites_time_now_is_shown_under_the_name() {
+    let s = html(&page());
+    assert!(
+        s.contains("<p class=\"site-time\" id=\"site-time\">Time at the charger now: <strong>Mon 09:00</strong></p>"),
+        "{s}"
+    );
+}
+
+#[test]
+fn a_12_hour_site_writes_every_time_in_its_format() {
+    let mut p = with_miles_request(page());
+    p.clock = ClockFormat::TwelveHour;
+    let mut c = ctx();
+    c.clock = ClockFormat::TwelveHour;
+    p.form = RequestForm::prefill(p.request.as_ref(), &c);
+    let s = html(&p);
+    for text in [
+        "Mon 9:00 am</strong>",
+        "You'll have ~18 kWh (~60 mi) by 5:00 pm.",
+        "<dt>Started at</dt><dd>8:15 am</dd>",
+        "<dt>Expected to finish</dt><dd>3:40 pm</dd>",
+        "for example 5:30 pm.",
+        "value=\"5:00 pm\" required inputmode=\"text\"",
+    ] {
+        assert!(s.contains(text), "{text}: {s}");
+    }
+    assert!(!s.contains("17:00"), "{s}");
+}
+
+#[test]
+fn a_departure_question_offers_a_confirming_post_and_a_way_back() {
+    let mut p = page();
+    p.form.departure = "08:30".into();
+    p.form.amount = "20".into();
+    p.form.unit = "kwh".into();
+    p.question = Some(DepartureQuestion {
+        departure: t("2026-06-02T15:30:00Z"),
+        question: "08:30 has passed — did you mean tomorrow, Tue 08:30?".into(),
+        confirm_label: "Yes, Tue 08:30".into(),
+    });
+    let s = html(&p);
+    let question = s
+        .split("id=\"departure-question\"")
+        .nth(1)
+        .expect("a question");
+    let question = question.split("</div>").next().unwrap();
+    assert!(
+        question.contains("08:30 has passed — did you mean tomorrow, Tue 08:30?"),
+        "{question}"
+    );
+    for hidden in [
+        "name=\"departure\" value=\"08:30\"",
+        "name=\"amount\" value=\"20\"",
+        "name=\"unit\" value=\"kwh\"",
+        "name=\"confirmed\" value=\"2026-06-02T15:30:00Z\"",
+    ] {
+        assert!(question.contains(hidden), "{hidden}: {question}");
+    }
+    assert!(question.contains(">Yes, Tue 08:30</button>"), "{question}");
+    assert!(
+        question.contains("<a href=\"#departure\">No, change the time</a>"),
+        "{question}"
+    );
+    assert!(!question.contains("name=\"max\""), "{question}");
 }

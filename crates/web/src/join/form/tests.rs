@@ -10,6 +10,14 @@ fn form(phone: &str, tokens: &str, wh_per_mile: &str) -> JoinForm {
     }
 }
 
+fn us() -> Country {
+    Country::default()
+}
+
+fn gb() -> Country {
+    Country::parse("GB").unwrap()
+}
+
 #[test]
 fn us_numbers_of_ten_digits_get_the_country_code() {
     for typed in [
@@ -20,23 +28,40 @@ fn us_numbers_of_ten_digits_get_the_country_code() {
         "+1 415 555 0101",
     ] {
         assert_eq!(
-            parse_phone(typed).expect(typed).as_e164(),
+            parse_phone(typed, us()).expect(typed).as_e164(),
             "+14155550101",
             "{typed}"
         );
     }
     assert_eq!(
-        parse_phone("+44 7700 900109").expect("UK").as_e164(),
+        parse_phone("+44 7700 900109", us()).expect("UK").as_e164(),
         "+447700900109"
     );
 }
 
 #[test]
-fn numbers_that_are_neither_us_nor_international_are_rejected() {
-    for typed in ["555 0101", "04155550101", "415555010x", "+1"] {
-        assert!(parse_phone(typed).is_err(), "{typed}");
+fn a_london_driver_types_a_british_number_at_a_british_site() {
+    assert_eq!(
+        parse_phone("07700 900123", gb()).expect("GB").as_e164(),
+        "+447700900123"
+    );
+    // The same digits at an American site are not an American number.
+    let message = parse_phone("07700 900123", us()).unwrap_err();
+    assert_eq!(
+        message,
+        "No network gives out that number: use a US mobile number such as (201) 555-0123, or another country's with its code, such as +1 201-555-0123."
+    );
+}
+
+#[test]
+fn numbers_no_network_could_text_are_rejected() {
+    for typed in ["555 0101", "04155550101", "415555010x", "+1", "+1 555"] {
+        assert!(parse_phone(typed, us()).is_err(), "{typed}");
     }
-    assert_eq!(parse_phone("  ").unwrap_err(), "Enter your mobile number.");
+    assert_eq!(
+        parse_phone("  ", us()).unwrap_err(),
+        "Enter your mobile number."
+    );
 }
 
 #[test]
@@ -69,7 +94,7 @@ fn wh_per_mile_defaults_to_300_and_must_be_in_range() {
 
 #[test]
 fn every_invalid_field_of_the_join_form_gets_a_message() {
-    let errors = form("12", "", "5000").parse().unwrap_err();
+    let errors = form("12", "", "5000").parse(us()).unwrap_err();
     assert!(errors.get(PHONE).is_some());
     assert!(errors.get(TOKENS).is_some());
     assert!(errors.get(WH_PER_MILE).is_some());
@@ -79,7 +104,7 @@ fn every_invalid_field_of_the_join_form_gets_a_message() {
 #[test]
 fn the_vehicle_survives_the_round_trip_through_the_code_form() {
     let registration = form("4155550101", "card-1 app-2", "")
-        .parse()
+        .parse(us())
         .expect("valid");
     let carried = CodeForm::carrying(&registration.vehicle);
     assert_eq!(carried.tokens, "CARD-1 APP-2");
