@@ -164,7 +164,7 @@ fn register_vendor_polls(registry: &mut Registry, state: &AppState, now: DateTim
 }
 
 /// A copy of each vendor account's poll status (none where no exchange runs).
-fn poll_statuses(state: &AppState) -> Vec<(VendorAccountId, PollStatus)> {
+pub(crate) fn poll_statuses(state: &AppState) -> Vec<(VendorAccountId, PollStatus)> {
     let Some(statuses) = &state.vendor_polls else {
         return Vec::new();
     };

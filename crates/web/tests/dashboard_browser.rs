@@ -419,3 +419,60 @@ async fn at_phone_and_desktop_size_a_change_is_told_once_and_the_footer_leads_to
     }
     served.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn at_phone_and_desktop_size_the_front_page_says_each_sites_power_cars_and_alerts_now() {
+    let served = Served::start().await;
+    let shots = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"));
+    std::fs::create_dir_all(shots).expect("screenshot directory");
+
+    for width in [412_u32, 1366] {
+        let browser = Browser::launch().await.expect("chromium starts");
+        let page = browser.new_page().await.expect("page");
+        page.set_viewport(width, 900, width < 600)
+            .await
+            .expect("viewport");
+        log_in_to_the_overview(&page, &served.base).await;
+        page.goto(&format!("{}/dashboard", served.base))
+            .await
+            .expect("the front page");
+        page.wait_for_text("Done, still plugged in", StdDuration::from_secs(10))
+            .await
+            .expect("the sites table");
+        let cell = |class: &'static str| {
+            let page = &page;
+            async move {
+                page.eval(&format!(
+                    "document.querySelector('[data-site=\"{SITE}\"] .{class}').innerText"
+                ))
+                .await
+                .expect("cell")
+                .as_str()
+                .expect("text")
+                .to_owned()
+            }
+        };
+        // The four cars' latest readings: 19.2 kW × (0.7 + 0.8 + 0.9 + 1.0).
+        assert_eq!(
+            cell("site-power").await,
+            "65.3 kW of 150.0 kW cap",
+            "at {width} px"
+        );
+        assert_eq!(cell("site-charging").await, "4");
+        assert_eq!(cell("site-done").await, "0");
+        assert_eq!(cell("site-alerts").await, "No alerts.");
+        let overflow = page
+            .eval("document.documentElement.scrollWidth - window.innerWidth")
+            .await
+            .expect("page width");
+        assert!(
+            overflow.as_f64().is_some_and(|px| px <= 0.0),
+            "the front page fits {width} px: {overflow} px too wide"
+        );
+        page.screenshot_png(shots.join(format!("dashboard-sites-{width}.png")))
+            .await
+            .expect("screenshot");
+        drop(browser);
+    }
+    served.stop().await;
+}

@@ -33,6 +33,7 @@ mod sessions_table;
 mod sharing;
 mod sharing_form;
 mod sharing_view;
+mod site_now;
 mod sites;
 
 use axum::Router;

@@ -379,4 +379,4 @@ pub(crate) fn power(kw: f64) -> f64 {
 
 #[cfg(test)]
 #[path = "series_tests.rs"]
-mod tests;
+pub(crate) mod tests;

@@ -1,4 +1,5 @@
-//! Unit tests of the chart numbers: stacking, the cap line, measured buckets.
+//! Unit tests of the chart numbers: stacking, the cap line, measured buckets; the site they
+//! build (`state`, `sample`) serves the front page's tests too.
 
 use std::collections::HashMap;
 
@@ -77,7 +78,7 @@ fn planned(id: &str, power_kw: Vec<f64>) -> SessionPlan {
     }
 }
 
-fn sample(session: &str, at: &str, power: f64) -> MeterSample {
+pub(crate) fn sample(session: &str, at: &str, power: f64) -> MeterSample {
     MeterSample::new(
         SessionId::parse(session).unwrap(),
         t(at),
@@ -90,7 +91,7 @@ fn sample(session: &str, at: &str, power: f64) -> MeterSample {
 
 /// Main (100 kW) feeding panel A (50 kW); a1, a2 on A, m1 on main; sessions on a1 and m1.
 /// Now is 10:07; the plan starts at 10:00 with three 15-minute slots.
-fn state() -> SiteState {
+pub(crate) fn state() -> SiteState {
     let circuits = vec![
         circuit("main", None, 100.0),
         circuit("panel-a", Some("main"), 50.0),
