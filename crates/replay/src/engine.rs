@@ -9,6 +9,7 @@ use chargeplan_core::{
 };
 use chrono::{DateTime, Duration, Utc};
 
+use crate::bays::{Bays, DONE_ROOM_KWH, Line};
 use crate::fleet::{Battery, Car};
 use crate::meter::Meter;
 use crate::policy::Info;
@@ -28,6 +29,8 @@ pub struct RunOptions {
     pub battery: Battery,
     /// Print a line to stderr as each simulated local day ends, naming the run so.
     pub progress: Option<&'static str>,
+    /// `None`: every car on its recorded station; else cars share these bays and queue.
+    pub bays: Option<Bays>,
 }
 
 /// What came of one run.
@@ -45,6 +48,8 @@ pub struct Run {
     /// Promises deferred by re-plans, and by those with nothing new to plan for (the tick).
     pub deferred: usize,
     pub deferred_without_news: usize,
+    /// With shared bays: the line, with every driver's wait.
+    pub line: Option<Line>,
 }
 
 /// The request the driver of `recorded` submits when the session appears at `now`.
@@ -95,6 +100,9 @@ pub fn run(
         .map(|p| meter.circuit_index(p.circuit_id.as_str()).unwrap_or(0))
         .collect();
     let mut cars: Vec<Car> = Vec::new();
+    let mut line = options
+        .bays
+        .map(|bays| Line::new(bays, site.ports.len(), sessions.len()));
     // Cars plugged in (indices into `cars`), and whether the server has seen each.
     let mut present: Vec<(usize, bool)> = Vec::new();
     let mut left: Vec<usize> = Vec::new();
@@ -118,7 +126,12 @@ pub fn run(
                 .filter(|a| *a < tick);
             let departure = present
                 .iter()
-                .map(|&(k, _)| cars[k].departure.max(at))
+                .map(|&(k, _)| leaves_at(line.as_ref(), &cars[k]).max(at))
+                .chain(
+                    line.as_ref()
+                        .and_then(Line::next_leaving)
+                        .map(|d| d.max(at)),
+                )
                 .filter(|d| *d < tick)
                 .min();
             let next = [arrival, departure]
@@ -138,36 +151,50 @@ pub fn run(
                 break;
             }
             while let Some(s) = sessions.get(next_arrival).filter(|s| s.arrival <= at) {
-                let port = site.station_port[&s.station_id];
-                let id = SessionId::parse(&format!("s-{next_arrival}"))
-                    .unwrap_or_else(|_| SessionId::generate());
-                let port_max = site.ports[port].max_power.get();
-                let mut car = Car::new(
-                    next_arrival,
-                    port,
-                    id,
-                    (s.arrival, s.departure),
-                    s.delivered_kwh,
-                    site.car_max_kw,
-                    port_max,
-                );
-                if options.planner.is_some() {
-                    car.default_kw = site.default_limit_kw.unwrap_or(port_max).min(port_max);
+                let port = match line.as_mut() {
+                    None => Some(site.station_port[&s.station_id]),
+                    Some(line) => line.arrive(next_arrival, s.arrival, s.departure),
+                };
+                if let Some(port) = port {
+                    cars.push(plug_in(
+                        site,
+                        sessions,
+                        next_arrival,
+                        port,
+                        s.arrival,
+                        &options,
+                    ));
+                    present.push((cars.len() - 1, false));
                 }
-                cars.push(car);
-                present.push((cars.len() - 1, false));
                 next_arrival += 1;
             }
+            let mut freed = Vec::new();
             present.retain(|&(k, seen)| {
-                let gone = cars[k].departure <= at;
+                let car = &cars[k];
+                let gone = leaves_at(line.as_ref(), car) <= at;
                 if gone {
-                    delivered[cars[k].recorded] = cars[k].energy_kwh;
+                    delivered[car.recorded] = car.energy_kwh;
+                    freed.push(car.port);
                     if seen {
                         left.push(k);
                     }
                 }
                 !gone
             });
+            if let Some(line) = line.as_mut() {
+                for port in freed {
+                    if let Some(next) = line.freed(port, at) {
+                        cars.push(plug_in(site, sessions, next, port, at, &options));
+                        present.push((cars.len() - 1, false));
+                    }
+                }
+                line.leave_line(at);
+                for &(k, _) in &present {
+                    if cars[k].vehicle.room_kwh() < DONE_ROOM_KWH {
+                        line.done(cars[k].recorded, at);
+                    }
+                }
+            }
         }
         t = tick;
         if let Some(label) = options.progress.filter(|_| local_day(t) != day) {
@@ -237,7 +264,43 @@ pub fn run(
         churn,
         deferred,
         deferred_without_news,
+        line,
     })
+}
+
+/// When `car` leaves its port: its recorded departure, or when its owner moves it for someone
+/// waiting.
+fn leaves_at(line: Option<&Line>, car: &Car) -> DateTime<Utc> {
+    line.map_or(car.departure, |line| {
+        line.leaves_at(car.recorded, car.departure)
+    })
+}
+
+/// The car of recorded session `recorded`, plugged into `port` at `at`.
+fn plug_in(
+    site: &SiteModel,
+    sessions: &[Recorded],
+    recorded: usize,
+    port: usize,
+    at: DateTime<Utc>,
+    options: &RunOptions,
+) -> Car {
+    let s = &sessions[recorded];
+    let id = SessionId::parse(&format!("s-{recorded}")).unwrap_or_else(|_| SessionId::generate());
+    let port_max = site.ports[port].max_power.get();
+    let mut car = Car::new(
+        recorded,
+        port,
+        id,
+        (at, s.departure),
+        s.delivered_kwh,
+        site.car_max_kw,
+        port_max,
+    );
+    if options.planner.is_some() {
+        car.default_kw = site.default_limit_kw.unwrap_or(port_max).min(port_max);
+    }
+    car
 }
 
 /// The session as the vendor reports it at `now`.

@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 pub mod baselines;
+pub mod bays;
 pub mod churn;
 pub mod engine;
 pub mod fleet;
@@ -183,6 +184,7 @@ impl Replay {
                 churn: Vec::new(),
                 deferred: 0,
                 deferred_without_news: 0,
+                line: None,
             };
             (run, hindsight_wall)
         } else {
@@ -194,6 +196,7 @@ impl Replay {
                     info: self.info,
                     battery: self.battery,
                     progress: self.progress.then(|| policy.as_str()),
+                    bays: None,
                 },
             )?;
             (run, started.elapsed().as_secs_f64())
